@@ -1,0 +1,67 @@
+# Village: `make run` serves the embedded default; `make test` runs lint and the whole suite.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+MANAGE := $(PY) backend/manage.py
+EMBEDDED := DEBUG=true VILLAGE_EMBEDDED_WORKER=true
+SERVICES_ENV = $(shell scripts/services.sh env | xargs)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run demo test lint test-sqlite test-postgres services services-down bench format clean
+
+$(STAMP): pyproject.toml
+	@test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet --progress-bar on -e '.[dev]'
+	@touch $(STAMP)
+
+node_modules/.installed: package.json
+	npm install --no-audit --no-fund --loglevel=error
+	@touch node_modules/.installed
+
+var:
+	@mkdir -p var/mail
+
+run: $(STAMP) var
+	$(EMBEDDED) $(MANAGE) migrate --noinput
+	$(EMBEDDED) $(MANAGE) demo
+	$(EMBEDDED) $(MANAGE) serve $(HOST):$(PORT)
+
+demo: $(STAMP) var
+	$(EMBEDDED) $(MANAGE) migrate --noinput
+	$(EMBEDDED) $(MANAGE) demo --reset
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff format --check backend tests scripts
+	$(VENV)/bin/ruff check backend tests scripts
+	SECRET_KEY=lint-only $(VENV)/bin/mypy backend
+
+services:
+	scripts/services.sh up
+
+services-down:
+	scripts/services.sh down
+
+# SQLite pass: everything that does not need the real PostgreSQL/Redis/worker.
+test-sqlite: $(STAMP) node_modules/.installed var
+	DATABASE_URL=sqlite:///$(CURDIR)/var/test.sqlite3 $(VENV)/bin/pytest -m "not postgres and not services" $(PYTEST_ARGS)
+
+# PostgreSQL pass: the whole suite, with the real Redis for tests that need it.
+test-postgres: $(STAMP) node_modules/.installed var services
+	$(SERVICES_ENV) VILLAGE_TEST_REDIS_URL=$$(scripts/services.sh env | sed -n 's/^REDIS_URL=//p') \
+	  REDIS_URL= $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+test: lint test-sqlite test-postgres
+
+bench: $(STAMP) node_modules/.installed var services
+	$(SERVICES_ENV) $(PY) -m tests.load.bench
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format backend tests scripts
+	$(VENV)/bin/ruff check --fix backend tests scripts
+
+clean:
+	rm -rf $(VENV) node_modules var

@@ -1,0 +1,186 @@
+"""The scheduling engine's data: a meal slot and a helpline shift are both a Shift with places.
+
+Invariants live here as constraints, so no code path can break them: a shift's ``filled``
+never exceeds its ``capacity``, and a person holds at most one active sign-up per shift.
+"""
+
+from __future__ import annotations
+
+from accounts.models import MembershipStatus, Organisation, Role
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+
+class Roster(models.Model):
+    """A set of shifts with members: an organisation's duties, or a family's circle underneath."""
+
+    class Kind(models.TextChoices):
+        DUTY = "duty", "Organisation roster"
+        CIRCLE = "circle", "Care circle"
+
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.DUTY)
+    name = models.CharField(max_length=160)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, null=True, blank=True, related_name="rosters"
+    )
+    time_zone = models.CharField(max_length=64, default="America/New_York")
+    description = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RosterMembership(models.Model):
+    """Who belongs to a roster (for a circle: its coordinators and invited volunteers)."""
+
+    roster = models.ForeignKey(Roster, on_delete=models.CASCADE, related_name="memberships")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="roster_memberships"
+    )
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.VOLUNTEER)
+    status = models.CharField(
+        max_length=16, choices=MembershipStatus.choices, default=MembershipStatus.ACTIVE
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["roster", "person"], name="one_membership_per_roster")]
+        indexes = [models.Index(fields=["person", "status"])]
+
+
+class Qualification(models.Model):
+    """Something a place may require: trained peer supporter, Spanish speaker, background-checked."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, null=True, blank=True, related_name="qualifications"
+    )
+    code = models.SlugField(max_length=64)
+    name = models.CharField(max_length=120)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "code"], name="qualification_code_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PersonQualification(models.Model):
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="qualifications"
+    )
+    qualification = models.ForeignKey(Qualification, on_delete=models.CASCADE, related_name="holders")
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    granted_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "qualification"], name="one_grant_per_qualification")
+        ]
+
+
+class ShiftSeries(models.Model):
+    """A recurrence rule (RFC 5545 RRULE) expanded in the roster's time zone into shifts."""
+
+    roster = models.ForeignKey(Roster, on_delete=models.CASCADE, related_name="series")
+    rrule = models.CharField(max_length=500)
+    # The first occurrence; later ones keep its wall-clock time in the roster's zone across DST.
+    first_starts_at = models.DateTimeField()
+    duration = models.DurationField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class Shift(models.Model):
+    """One time window with a number of places. ``filled`` counts confirmed sign-ups.
+
+    ``filled`` is a counter rather than a COUNT(*) so that a claim can be one conditional
+    UPDATE (``filled < capacity``) whose row count decides who won; see scheduling.services.
+    """
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", "Scheduled"
+        CANCELLED = "cancelled", "Cancelled"
+
+    roster = models.ForeignKey(Roster, on_delete=models.CASCADE, related_name="shifts")
+    series = models.ForeignKey(
+        ShiftSeries, on_delete=models.SET_NULL, null=True, blank=True, related_name="shifts"
+    )
+    title = models.CharField(max_length=160)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    # A flexible window ("any time Mon–Fri"): the dates count, not the hours; shown all-day.
+    is_flexible = models.BooleanField(default=False)
+    capacity = models.PositiveIntegerField(default=1)
+    filled = models.PositiveIntegerField(default=0)
+    location = models.CharField(max_length=300, blank=True)
+    call_link = models.URLField(blank=True)
+    notes = models.TextField(blank=True)
+    required_qualifications = models.ManyToManyField(Qualification, blank=True, related_name="shifts")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.SCHEDULED)
+    # Calendar clients only take an edit when SEQUENCE grows (RFC 5545 §3.8.7.4).
+    sequence = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="shift_ends_after_start"),
+            models.CheckConstraint(condition=Q(capacity__gte=1), name="shift_capacity_positive"),
+            models.CheckConstraint(condition=Q(filled__lte=F("capacity")), name="shift_never_overfilled"),
+        ]
+        indexes = [
+            models.Index(fields=["roster", "starts_at"]),
+            models.Index(fields=["starts_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} @ {self.starts_at:%Y-%m-%d %H:%M}Z"
+
+
+ACTIVE_SIGNUP_STATUSES = ("confirmed", "waitlisted", "offered")
+
+
+class Signup(models.Model):
+    """One volunteer holding (or waiting for) one place on one shift."""
+
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", "Confirmed"
+        WAITLISTED = "waitlisted", "On the waitlist"
+        OFFERED = "offered", "Offered a freed place"
+        CANCELLED = "cancelled", "Cancelled"
+        COMPLETED = "completed", "Completed"
+        NO_SHOW = "no_show", "No-show"
+
+    shift = models.ForeignKey(Shift, on_delete=models.CASCADE, related_name="signups")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="signups")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.CONFIRMED)
+    note = models.CharField(max_length=500, blank=True)
+    offer_expires_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    sequence = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            # A double click or two tabs must never give one person two places on one shift.
+            models.UniqueConstraint(
+                fields=["shift", "person"],
+                condition=Q(status__in=ACTIVE_SIGNUP_STATUSES),
+                name="one_active_signup_per_person_per_shift",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["person", "status"]),
+            models.Index(fields=["shift", "status", "created_at"]),
+        ]

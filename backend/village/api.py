@@ -1,0 +1,193 @@
+"""Conventions every Village API endpoint shares: one error shape, strict input, pagination.
+
+Every 4xx answers ``{"error": {"code": ..., "message": ..., "fields": {...}}}`` so a client
+(and the web app) has one place to find a message a person can act on.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Model
+from django.http import Http404
+from django.utils import timezone
+from rest_framework import exceptions, pagination, serializers, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+# One message per DRF error code, in words a person can act on.
+_MESSAGES = {
+    "not_authenticated": "Please log in first.",
+    "authentication_failed": "Your login did not work. Check your e-mail and password.",
+    "permission_denied": "You don't have permission to do that.",
+    "not_found": "We couldn't find that. It may have been removed, or you may not have access.",
+    "method_not_allowed": "That action isn't available here.",
+    "throttled": "Too many attempts. Please wait a little and try again.",
+    "parse_error": "We couldn't read that request. Please send valid JSON.",
+    "unsupported_media_type": "Please send the request as JSON.",
+    "invalid": "Some of the details need fixing.",
+    "too_large": "That request is too large.",
+}
+
+
+class DomainError(exceptions.APIException):
+    """A rule of the domain refused the request (e.g. the shift is full): 4xx with a clear message.
+
+    Services raise it with a stable ``code`` the web app can translate, and an English message.
+    """
+
+    status_code: int = status.HTTP_400_BAD_REQUEST
+    default_code = "invalid"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str = "invalid",
+        status_code: int = status.HTTP_400_BAD_REQUEST,
+        fields: dict[str, list[str]] | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(detail=message, code=code)
+        self.status_code = status_code
+        self.code = code
+        self.message = message
+        self.fields = fields or {}
+        self.extra = extra or {}
+
+
+class Conflict(DomainError):
+    """The request was valid but lost against the current state (full shift, taken swap)."""
+
+    def __init__(self, message: str, *, code: str = "conflict", **kwargs: Any) -> None:
+        super().__init__(message, code=code, status_code=status.HTTP_409_CONFLICT, **kwargs)
+
+
+def _flatten_fields(detail: Any, prefix: str = "") -> dict[str, list[str]]:
+    fields: dict[str, list[str]] = {}
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            name = f"{prefix}.{key}" if prefix else str(key)
+            fields.update(_flatten_fields(value, name))
+    elif isinstance(detail, list):
+        if all(not isinstance(item, (dict, list)) for item in detail):
+            fields[prefix or "non_field_errors"] = [str(item) for item in detail]
+        else:
+            for index, item in enumerate(detail):
+                fields.update(_flatten_fields(item, f"{prefix}[{index}]"))
+    else:
+        fields[prefix or "non_field_errors"] = [str(detail)]
+    return fields
+
+
+def error_body(
+    code: str, message: str, fields: dict[str, list[str]] | None = None, **extra: Any
+) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "fields": fields or {}, **extra}}
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, RequestDataTooBig):
+        return Response(
+            error_body("too_large", "That request is too large. Keep it under 256 kB."),
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(
+            detail=exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+        )
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    if isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    if isinstance(exc, DomainError):
+        response = Response(
+            error_body(exc.code, exc.message, exc.fields, **exc.extra), status=exc.status_code
+        )
+        return response
+
+    handled = drf_exception_handler(exc, context)
+    if handled is None:
+        return None
+    response = handled
+    if isinstance(exc, exceptions.ValidationError):
+        fields = _flatten_fields(exc.detail)
+        first = next(iter(fields.items()), None)
+        message = _MESSAGES["invalid"]
+        if first is not None:
+            name, problems = first
+            message = problems[0] if name == "non_field_errors" else f"{name}: {problems[0]}"
+        response.data = error_body("invalid", message, fields)
+        return response
+    code = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
+    code = code if isinstance(code, str) else "error"
+    message = _MESSAGES.get(code) or (str(exc.detail) if isinstance(exc, exceptions.APIException) else "")
+    wait = getattr(exc, "wait", None)
+    if isinstance(exc, exceptions.Throttled) and wait:
+        message = f"Too many attempts. Please try again in {int(wait) + 1} seconds."
+    response.data = error_body(code, message)
+    return response
+
+
+class Pagination(pagination.LimitOffsetPagination):
+    default_limit = 50
+    max_limit = 200
+
+
+class AwareDateTimeField(serializers.DateTimeField):
+    """Refuses naive datetimes: a time without an offset is a guess about the time zone."""
+
+    default_error_messages = {
+        "naive": "Give the time with its offset or as UTC, e.g. 2026-03-08T17:30:00-05:00.",
+    }
+
+    def to_internal_value(self, value: Any) -> Any:
+        if isinstance(value, str) and value:
+            parsed = super().to_internal_value(value)
+            # DRF makes naive input aware in the current zone; refuse it instead of guessing.
+            from django.utils.dateparse import parse_datetime
+
+            raw = parse_datetime(value)
+            if raw is not None and timezone.is_naive(raw):
+                self.fail("naive")
+            return parsed
+        return super().to_internal_value(value)
+
+
+class StrictMixin:
+    """Unknown fields are an error, not silently ignored: a typo must not lose what was meant."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, dict):
+            known = {name for name, field in self.fields.items() if not field.read_only}  # type: ignore[attr-defined]
+            unknown = sorted(set(data) - known)
+            if unknown:
+                raise serializers.ValidationError(
+                    {name: ["This field is not recognised."] for name in unknown}
+                )
+        return super().to_internal_value(data)  # type: ignore[misc]
+
+
+class InputSerializer(StrictMixin, serializers.Serializer):
+    """Base for request bodies: strict about unknown fields, times must carry an offset."""
+
+    serializer_field_mapping: dict[type, type] = {}
+
+    def create(self, validated_data: Any) -> Any:  # serializers never save (STYLE.md)
+        raise NotImplementedError
+
+    def update(self, instance: Any, validated_data: Any) -> Any:
+        raise NotImplementedError
+
+
+class OutputModelSerializer(serializers.ModelSerializer):
+    """Base for responses built from models."""
+
+    def create(self, validated_data: Any) -> Model:
+        raise NotImplementedError
+
+    def update(self, instance: Model, validated_data: Any) -> Model:
+        raise NotImplementedError

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class VillageConfig(AppConfig):
+    name = "village"
+    verbose_name = "Village"

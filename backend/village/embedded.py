@@ -1,0 +1,18 @@
+"""The embedded default runs the Dramatiq worker and the scheduler as threads of the web process."""
+
+from __future__ import annotations
+
+import threading
+
+import dramatiq
+
+_started = threading.Event()
+
+
+def start_background_workers() -> None:
+    """Start one worker (and the periodic scheduler) in this process; safe to call twice."""
+    if _started.is_set():
+        return
+    _started.set()
+    worker = dramatiq.Worker(dramatiq.get_broker(), worker_threads=2)
+    worker.start()

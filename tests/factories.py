@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import factory
-from accounts.models import MembershipStatus, Organisation, OrganisationMembership, Person, Role
 from django.utils import timezone
+
+from accounts.models import MembershipStatus, Organisation, OrganisationMembership, Person, Role
 from practical.models import Circle, HelpRequest
 from scheduling.models import Roster, RosterMembership, Shift, Signup
 

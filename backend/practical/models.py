@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from accounts.models import Organisation
 from django.conf import settings
 from django.db import models
+
+from accounts.models import Organisation
 from scheduling.models import Roster, Shift, Signup
 
 

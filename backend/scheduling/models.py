@@ -6,10 +6,11 @@ never exceeds its ``capacity``, and a person holds at most one active sign-up pe
 
 from __future__ import annotations
 
-from accounts.models import MembershipStatus, Organisation, Role
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+
+from accounts.models import MembershipStatus, Organisation, Role
 
 
 class Roster(models.Model):

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "accounts",
     "notifications",
     "scheduling",
+    "rosters",
     "practical",
     "calendars",
 ]

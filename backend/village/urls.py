@@ -7,6 +7,7 @@ api_v1 = [
     path("", include("accounts.urls")),
     path("", include("practical.urls")),
     path("", include("scheduling.urls")),
+    path("", include("rosters.urls")),
     path("", include("calendars.urls")),
     path("", include("notifications.urls")),
 ]

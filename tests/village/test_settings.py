@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+
 from village import env
 
 REPO = Path(__file__).resolve().parents[2]

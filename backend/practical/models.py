@@ -129,6 +129,24 @@ class AddressRead(models.Model):
     read_at = models.DateTimeField(auto_now_add=True)
     via = models.CharField(max_length=40, default="api")
 
+    class Meta:
+        indexes = [models.Index(fields=["circle", "read_at"])]
+
+
+class CircleStatusChange(models.Model):
+    """Who paused, resumed or closed a circle and when, so nobody wonders why the meals stopped."""
+
+    circle = models.ForeignKey(Circle, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=8, choices=Circle.Status.choices)
+    to_status = models.CharField(max_length=8, choices=Circle.Status.choices)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["circle", "changed_at"])]
+
 
 class ChildcareApproval(models.Model):
     """The family trusts this volunteer with their children."""

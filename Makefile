@@ -3,7 +3,8 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed
+STAMP_RUN := $(VENV)/.installed-run
+STAMP := $(VENV)/.installed-dev
 MANAGE := $(PY) backend/manage.py
 EMBEDDED := DEBUG=true VILLAGE_EMBEDDED_WORKER=true
 SERVICES_ENV = $(shell scripts/services.sh env | xargs)
@@ -12,9 +13,13 @@ PORT ?= 8000
 
 .PHONY: run demo test lint test-sqlite test-postgres services services-down bench format clean
 
-$(STAMP): pyproject.toml
+# `make run` installs only what serving needs; `make test` adds the test and lint tools.
+$(STAMP_RUN): pyproject.toml
 	@test -d $(VENV) || $(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet --progress-bar on -e .
+	@touch $(STAMP_RUN)
+
+$(STAMP): $(STAMP_RUN)
 	$(VENV)/bin/pip install --quiet --progress-bar on -e '.[dev]'
 	@touch $(STAMP)
 
@@ -25,12 +30,12 @@ node_modules/.installed: package.json
 var:
 	@mkdir -p var/mail
 
-run: $(STAMP) var
+run: $(STAMP_RUN) var
 	$(EMBEDDED) $(MANAGE) migrate --noinput
 	$(EMBEDDED) $(MANAGE) demo
 	$(EMBEDDED) $(MANAGE) serve $(HOST):$(PORT)
 
-demo: $(STAMP) var
+demo: $(STAMP_RUN) var
 	$(EMBEDDED) $(MANAGE) migrate --noinput
 	$(EMBEDDED) $(MANAGE) demo --reset
 

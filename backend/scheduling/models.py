@@ -27,6 +27,9 @@ class Roster(models.Model):
     )
     time_zone = models.CharField(max_length=64, default="America/New_York")
     description = models.TextField(blank=True)
+    # How long before a shift a volunteer may still cancel on their own; later, the cancel becomes
+    # a request a coordinator approves (so a gap the day before is seen by a person). Null = none.
+    cancel_cutoff = models.DurationField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -168,6 +171,10 @@ class Signup(models.Model):
     note = models.CharField(max_length=500, blank=True)
     offer_expires_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    # Set when a volunteer asks to cancel after the roster's cut-off: the place stays held (and
+    # the status confirmed) until a coordinator approves the cancel.
+    cancel_requested_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.CharField(max_length=500, blank=True)
     sequence = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -184,4 +191,29 @@ class Signup(models.Model):
         indexes = [
             models.Index(fields=["person", "status"]),
             models.Index(fields=["shift", "status", "created_at"]),
+        ]
+
+
+class SwapOffer(models.Model):
+    """A volunteer offering their place to anyone eligible; the first to accept takes it."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        TAKEN = "taken", "Taken"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    signup = models.ForeignKey(Signup, on_delete=models.CASCADE, related_name="swap_offers")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            # One open offer per sign-up: offering twice must not let two people take one place.
+            models.UniqueConstraint(
+                fields=["signup"], condition=Q(status="open"), name="one_open_swap_per_signup"
+            )
         ]

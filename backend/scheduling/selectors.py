@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Literal
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
 
 from accounts.models import MembershipStatus, OrganisationMembership, Person, Role
-from scheduling.models import Roster, RosterMembership
+from scheduling.models import Roster, RosterMembership, Shift, Signup, SwapOffer
 
 RosterRole = Literal["coordinator", "volunteer"]
 
@@ -63,3 +66,139 @@ def rosters_visible_to(*, person: Person) -> QuerySet[Roster]:
     )
     member = Q(memberships__person=person, memberships__status=active)
     return Roster.objects.filter(member | org_coordinator | org_volunteer_on_duty).distinct()
+
+
+# --- Shifts and sign-ups ---------------------------------------------------------------------
+
+# Places a person actually holds; a waitlisted person has promised nothing yet.
+HELD_STATUSES = (Signup.Status.CONFIRMED, Signup.Status.OFFERED)
+ACTIVE_STATUSES = (Signup.Status.CONFIRMED, Signup.Status.OFFERED, Signup.Status.WAITLISTED)
+
+
+def shift_visible_to(*, shift_id: int, person: Person) -> Shift:
+    """The shift, or Http404 when it does not exist or the person has no role on its roster.
+
+    404 rather than 403 so a volunteer cannot learn that a circle's shifts exist.
+    """
+    shift = Shift.objects.select_related("roster").filter(pk=shift_id).first()
+    if shift is None or roster_role(roster=shift.roster, person=person) is None:
+        raise Http404
+    return shift
+
+
+def signup_visible_to(*, signup_id: int, person: Person) -> Signup:
+    """A sign-up its holder or a coordinator of its roster may see; Http404 for anyone else."""
+    signup = Signup.objects.select_related("shift__roster", "person").filter(pk=signup_id).first()
+    if signup is None:
+        raise Http404
+    if signup.person_id != person.pk and roster_role(roster=signup.shift.roster, person=person) is None:
+        raise Http404
+    return signup
+
+
+def roster_visible_to(*, roster_id: int, person: Person) -> Roster:
+    roster = Roster.objects.select_related("organisation").filter(pk=roster_id).first()
+    if roster is None or roster_role(roster=roster, person=person) is None:
+        raise Http404
+    return roster
+
+
+def shifts_for_roster(
+    *,
+    roster: Roster,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    include_cancelled: bool = True,
+) -> QuerySet[Shift]:
+    """A roster's shifts that touch [start, end), soonest first, ready to serialize."""
+    shifts = Shift.objects.filter(roster=roster)
+    if start is not None:
+        shifts = shifts.filter(ends_at__gt=start)
+    if end is not None:
+        shifts = shifts.filter(starts_at__lt=end)
+    if not include_cancelled:
+        shifts = shifts.filter(status=Shift.Status.SCHEDULED)
+    return (
+        shifts.select_related("roster")
+        .prefetch_related("required_qualifications")
+        .order_by("starts_at", "pk")
+    )
+
+
+def open_shifts(
+    *, roster: Roster, person: Person, start: datetime | None = None, end: datetime | None = None
+) -> QuerySet[Shift]:
+    """Shifts the person could still claim a place on: scheduled, not started, not full, not
+    already held (or waited for) by them. Eligibility rules are checked at claim time."""
+    now = timezone.now()
+    held_by_person = Signup.objects.filter(person=person, status__in=ACTIVE_STATUSES).values("shift_id")
+    return (
+        shifts_for_roster(roster=roster, start=start, end=end, include_cancelled=False)
+        .filter(filled__lt=F("capacity"))
+        # A flexible window stays open until it ends; a timed shift until it starts.
+        .filter(Q(is_flexible=False, starts_at__gt=now) | Q(is_flexible=True, ends_at__gt=now))
+        .exclude(pk__in=held_by_person)
+    )
+
+
+def signups_for_shift(*, shift: Shift, person: Person) -> QuerySet[Signup]:
+    """Coordinators see every sign-up; a volunteer sees who is coming (confirmed places)."""
+    signups = Signup.objects.filter(shift=shift).select_related("person").order_by("created_at", "pk")
+    if roster_role(roster=shift.roster, person=person) == "coordinator":
+        return signups
+    return signups.filter(status=Signup.Status.CONFIRMED)
+
+
+def commitments_for(
+    *, person: Person, since: datetime | None = None, include_cancelled: bool = False
+) -> QuerySet[Signup]:
+    """Everything the person holds or waits for, on every roster and circle, soonest first.
+
+    ``since`` (default: 24 hours ago) keeps recent past commitments for "did it happen?".
+    """
+    since = since if since is not None else timezone.now() - timedelta(hours=24)
+    statuses: list[str] = [*ACTIVE_STATUSES, Signup.Status.COMPLETED, Signup.Status.NO_SHOW]
+    if include_cancelled:
+        statuses.append(Signup.Status.CANCELLED)
+    return (
+        Signup.objects.filter(person=person, status__in=statuses, shift__ends_at__gte=since)
+        .select_related("shift", "shift__roster")
+        .order_by("shift__starts_at", "pk")
+    )
+
+
+def overlapping_commitments(
+    *,
+    person: Person,
+    starts_at: datetime,
+    ends_at: datetime,
+    exclude_shift: Shift | None = None,
+    grace: timedelta | None = None,
+) -> QuerySet[Signup]:
+    """The person's held places whose time overlaps [starts_at, ends_at) on ANY roster.
+
+    With ``grace``, also those that end or start within that much of the window (near misses).
+    Flexible windows ("any time this week") never overlap: their hours are not a promise.
+    """
+    grace = grace or timedelta(0)
+    signups = Signup.objects.filter(
+        person=person,
+        status__in=HELD_STATUSES,
+        shift__status=Shift.Status.SCHEDULED,
+        shift__is_flexible=False,
+        shift__starts_at__lt=ends_at + grace,
+        shift__ends_at__gt=starts_at - grace,
+    )
+    if exclude_shift is not None:
+        signups = signups.exclude(shift=exclude_shift)
+    return signups.select_related("shift", "shift__roster").order_by("shift__starts_at", "pk")
+
+
+def swap_visible_to(*, swap_id: int, person: Person) -> SwapOffer:
+    """An open swap is visible to every member of its roster (they are who may take it)."""
+    swap = (
+        SwapOffer.objects.select_related("signup__shift__roster", "signup__person").filter(pk=swap_id).first()
+    )
+    if swap is None or roster_role(roster=swap.signup.shift.roster, person=person) is None:
+        raise Http404
+    return swap

@@ -1,3 +1,29 @@
-from django.urls import path  # noqa: F401
+from __future__ import annotations
 
-urlpatterns: list = []
+from django.urls import URLPattern, path
+
+from scheduling import views
+
+_SIGNUP_ACTIONS = ["cancel", "decline-cancel", "accept-offer", "decline-offer", "swap", "complete", "no-show"]
+
+urlpatterns: list[URLPattern] = [
+    path("rosters/", views.RosterListView.as_view(), name="roster-list"),
+    path("rosters/<int:roster_id>/", views.RosterDetailView.as_view(), name="roster-detail"),
+    path("rosters/<int:roster_id>/shifts/", views.RosterShiftsView.as_view(), name="roster-shifts"),
+    path("rosters/<int:roster_id>/series/", views.RosterSeriesView.as_view(), name="roster-series"),
+    path("shifts/<int:shift_id>/", views.ShiftDetailView.as_view(), name="shift-detail"),
+    path("shifts/<int:shift_id>/signups/", views.ShiftSignupsView.as_view(), name="shift-signups"),
+    path("shifts/<int:shift_id>/assign/", views.ShiftAssignView.as_view(), name="shift-assign"),
+    path("signups/<int:signup_id>/", views.SignupDetailView.as_view(), name="signup-detail"),
+    *[
+        path(
+            f"signups/<int:signup_id>/{action}/",
+            views.SignupActionView.as_view(action=action),
+            name=f"signup-{action}",
+        )
+        for action in _SIGNUP_ACTIONS
+    ],
+    path("swaps/<int:swap_id>/accept/", views.SwapAcceptView.as_view(), name="swap-accept"),
+    path("swaps/<int:swap_id>/withdraw/", views.SwapWithdrawView.as_view(), name="swap-withdraw"),
+    path("me/commitments/", views.MyCommitmentsView.as_view(), name="my-commitments"),
+]

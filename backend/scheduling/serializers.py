@@ -1,0 +1,221 @@
+"""Request bodies and responses of the scheduling API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from scheduling.models import Qualification, Roster, Shift, Signup, SwapOffer
+from village.api import AwareDateTimeField, InputSerializer, OutputModelSerializer
+
+# --- Input --------------------------------------------------------------------------------------
+
+
+class RosterCreateInput(InputSerializer):
+    organisation = serializers.IntegerField()
+    name = serializers.CharField(max_length=160)
+    time_zone = serializers.CharField(max_length=64, default="America/New_York")
+    cancel_cutoff = serializers.DurationField(required=False, allow_null=True, default=None)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ShiftInput(InputSerializer):
+    title = serializers.CharField(max_length=160)
+    starts_at = AwareDateTimeField()
+    ends_at = AwareDateTimeField()
+    capacity = serializers.IntegerField(default=1)
+    is_flexible = serializers.BooleanField(default=False)
+    location = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    call_link = serializers.URLField(required=False, allow_blank=True, default="")
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+    required_qualifications = serializers.ListField(
+        child=serializers.IntegerField(), required=False, default=list
+    )
+
+
+class ShiftUpdateInput(InputSerializer):
+    title = serializers.CharField(max_length=160, required=False)
+    starts_at = AwareDateTimeField(required=False)
+    ends_at = AwareDateTimeField(required=False)
+    capacity = serializers.IntegerField(required=False)
+    is_flexible = serializers.BooleanField(required=False)
+    location = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    call_link = serializers.URLField(required=False, allow_blank=True)
+    notes = serializers.CharField(required=False, allow_blank=True)
+    required_qualifications = serializers.ListField(child=serializers.IntegerField(), required=False)
+
+
+class SeriesInput(InputSerializer):
+    rrule = serializers.CharField(max_length=500)
+    first_starts_at = AwareDateTimeField()
+    duration = serializers.DurationField()
+    title = serializers.CharField(max_length=160)
+    capacity = serializers.IntegerField(default=1)
+    is_flexible = serializers.BooleanField(default=False)
+    location = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    call_link = serializers.URLField(required=False, allow_blank=True, default="")
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+    required_qualifications = serializers.ListField(
+        child=serializers.IntegerField(), required=False, default=list
+    )
+
+
+class ClaimInput(InputSerializer):
+    confirm_overlap = serializers.BooleanField(default=False)
+    join_waitlist = serializers.BooleanField(default=False)
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class AssignInput(InputSerializer):
+    person = serializers.IntegerField()
+    confirm_overlap = serializers.BooleanField(default=False)
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class CancelInput(InputSerializer):
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class EmptyInput(InputSerializer):
+    """For actions that take no body: anything sent is a mistake worth a 400."""
+
+
+class SwapAcceptInput(InputSerializer):
+    confirm_overlap = serializers.BooleanField(default=False)
+
+
+# --- Output -------------------------------------------------------------------------------------
+
+
+class RosterOutput(OutputModelSerializer):
+    class Meta:
+        model = Roster
+        fields = ["id", "kind", "name", "organisation", "time_zone", "description", "cancel_cutoff"]
+
+
+class QualificationOutput(OutputModelSerializer):
+    class Meta:
+        model = Qualification
+        fields = ["id", "code", "name"]
+
+
+class ShiftOutput(OutputModelSerializer):
+    time_zone = serializers.CharField(source="roster.time_zone", read_only=True)
+    places_left = serializers.SerializerMethodField()
+    required_qualifications = QualificationOutput(many=True, read_only=True)
+
+    class Meta:
+        model = Shift
+        fields = [
+            "id",
+            "roster",
+            "series",
+            "title",
+            "starts_at",
+            "ends_at",
+            "time_zone",
+            "is_flexible",
+            "capacity",
+            "filled",
+            "places_left",
+            "location",
+            "call_link",
+            "notes",
+            "required_qualifications",
+            "status",
+            "sequence",
+        ]
+
+    def get_places_left(self, shift: Shift) -> int:
+        return max(shift.capacity - shift.filled, 0)
+
+
+class PersonBrief(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class SignupOutput(OutputModelSerializer):
+    person = PersonBrief(read_only=True)
+
+    class Meta:
+        model = Signup
+        fields = [
+            "id",
+            "shift",
+            "person",
+            "status",
+            "note",
+            "offer_expires_at",
+            "cancel_requested_at",
+            "cancelled_at",
+            "sequence",
+            "created_at",
+        ]
+
+
+class PublicSignupOutput(OutputModelSerializer):
+    """What a volunteer sees of the others coming: a first name and what they bring."""
+
+    person = PersonBrief(read_only=True)
+
+    class Meta:
+        model = Signup
+        fields = ["id", "person", "status", "note"]
+
+
+class ClaimOutput(serializers.Serializer):
+    signup = SignupOutput()
+    warnings = serializers.ListField(child=serializers.CharField())
+
+
+class CommitmentShift(OutputModelSerializer):
+    class Meta:
+        model = Shift
+        fields = [
+            "id",
+            "title",
+            "starts_at",
+            "ends_at",
+            "is_flexible",
+            "location",
+            "call_link",
+            "status",
+            "sequence",
+        ]
+
+
+class CommitmentRoster(OutputModelSerializer):
+    class Meta:
+        model = Roster
+        fields = ["id", "name", "kind", "time_zone"]
+
+
+class CommitmentOutput(OutputModelSerializer):
+    shift = CommitmentShift(read_only=True)
+    roster = CommitmentRoster(source="shift.roster", read_only=True)
+    time_zone = serializers.CharField(source="shift.roster.time_zone", read_only=True)
+
+    class Meta:
+        model = Signup
+        fields = [
+            "id",
+            "status",
+            "note",
+            "offer_expires_at",
+            "cancel_requested_at",
+            "shift",
+            "roster",
+            "time_zone",
+        ]
+
+
+class SwapOutput(OutputModelSerializer):
+    class Meta:
+        model = SwapOffer
+        fields = ["id", "signup", "status", "taken_by", "created_at"]
+
+
+def claim_payload(result: Any) -> dict[str, Any]:
+    return {"signup": SignupOutput(result.signup).data, "warnings": list(result.warnings)}

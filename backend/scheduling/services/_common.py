@@ -1,0 +1,59 @@
+"""Helpers shared by the scheduling services: permission checks and input validation."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.utils import timezone
+from rest_framework import status
+
+from accounts.models import Person
+from scheduling.models import Roster
+from scheduling.selectors import roster_role
+from village.api import DomainError
+
+
+def not_found() -> DomainError:
+    # Same words as the API's 404 so "not there" and "not yours" look alike (privacy).
+    return DomainError(
+        "We couldn't find that. It may have been removed, or you may not have access.",
+        code="not_found",
+        status_code=status.HTTP_404_NOT_FOUND,
+    )
+
+
+def require_coordinator(*, roster: Roster, actor: Person | None) -> None:
+    """None is the system (a scheduled job, another service that already checked)."""
+    if actor is None:
+        return
+    role = roster_role(roster=roster, person=actor)
+    if role is None:
+        raise not_found()
+    if role != "coordinator":
+        raise DomainError(
+            "Only a coordinator of this roster can do that.",
+            code="permission_denied",
+            status_code=status.HTTP_403_FORBIDDEN,
+        )
+
+
+def validate_window(*, starts_at: datetime, ends_at: datetime) -> None:
+    if timezone.is_naive(starts_at) or timezone.is_naive(ends_at):
+        raise DomainError(
+            "Give times with their offset or as UTC.", fields={"starts_at": ["Needs an offset."]}
+        )
+    if ends_at <= starts_at:
+        raise DomainError(
+            "The end time must be after the start time.",
+            code="invalid_window",
+            fields={"ends_at": ["Must be after the start time."]},
+        )
+
+
+def validate_capacity(capacity: int) -> None:
+    if capacity < 1:
+        raise DomainError(
+            "A shift needs room for at least one person.",
+            code="invalid_capacity",
+            fields={"capacity": ["Must be at least 1."]},
+        )

@@ -1,0 +1,236 @@
+"""Thin API views for rosters, shifts and sign-ups: parse, call one service or selector, serialize."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.db.models import QuerySet
+from django.http import Http404
+from rest_framework import status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.models import Organisation, Person
+from scheduling import selectors, services
+from scheduling.models import Shift, Signup
+from scheduling.serializers import (
+    AssignInput,
+    CancelInput,
+    ClaimInput,
+    CommitmentOutput,
+    EmptyInput,
+    PublicSignupOutput,
+    RosterCreateInput,
+    RosterOutput,
+    SeriesInput,
+    ShiftInput,
+    ShiftOutput,
+    ShiftUpdateInput,
+    SignupOutput,
+    SwapAcceptInput,
+    SwapOutput,
+    claim_payload,
+)
+from scheduling.services._common import require_coordinator
+from village.api import DomainError, Pagination
+
+
+def _me(request: Request) -> Person:
+    user = request.user
+    assert isinstance(user, Person)  # IsAuthenticated is the default permission
+    return user
+
+
+def _paginate(view: APIView, request: Request, queryset: QuerySet[Any], serializer: Any) -> Response:
+    paginator = Pagination()
+    page = paginator.paginate_queryset(queryset, request, view=view)
+    return paginator.get_paginated_response(serializer(page, many=True).data)
+
+
+def _parse(serializer_class: Any, request: Request) -> dict[str, Any]:
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+class ShiftFilter(django_filters.FilterSet):
+    start = django_filters.IsoDateTimeFilter(field_name="ends_at", lookup_expr="gt")
+    end = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="lt")
+    open = django_filters.BooleanFilter(method="filter_open")
+
+    class Meta:
+        model = Shift
+        fields = ["start", "end", "open"]
+
+    def filter_open(self, queryset: QuerySet[Shift], name: str, value: bool) -> QuerySet[Shift]:
+        # The view already chose open_shifts() when open=true; nothing more to do here.
+        return queryset
+
+
+class RosterListView(APIView):
+    def get(self, request: Request) -> Response:
+        rosters = selectors.rosters_visible_to(person=_me(request)).order_by("name", "pk")
+        return _paginate(self, request, rosters, RosterOutput)
+
+    def post(self, request: Request) -> Response:
+        data = _parse(RosterCreateInput, request)
+        organisation = Organisation.objects.filter(pk=data.pop("organisation")).first()
+        if organisation is None:
+            raise Http404
+        roster = services.roster_create(organisation=organisation, created_by=_me(request), **data)
+        return Response(RosterOutput(roster).data, status=status.HTTP_201_CREATED)
+
+
+class RosterDetailView(APIView):
+    def get(self, request: Request, roster_id: int) -> Response:
+        roster = selectors.roster_visible_to(roster_id=roster_id, person=_me(request))
+        return Response(RosterOutput(roster).data)
+
+
+class RosterShiftsView(APIView):
+    def get(self, request: Request, roster_id: int) -> Response:
+        me = _me(request)
+        roster = selectors.roster_visible_to(roster_id=roster_id, person=me)
+        filters = ShiftFilter(request.query_params, queryset=Shift.objects.none())
+        if not filters.is_valid():
+            raise DomainError(
+                "Some filters need fixing.", fields={k: list(v) for k, v in filters.errors.items()}
+            )
+        params = filters.form.cleaned_data
+        start, end = params.get("start"), params.get("end")
+        if params.get("open"):
+            shifts = selectors.open_shifts(roster=roster, person=me, start=start, end=end)
+        else:
+            shifts = selectors.shifts_for_roster(roster=roster, start=start, end=end)
+        return _paginate(self, request, shifts, ShiftOutput)
+
+    def post(self, request: Request, roster_id: int) -> Response:
+        me = _me(request)
+        roster = selectors.roster_visible_to(roster_id=roster_id, person=me)
+        require_coordinator(roster=roster, actor=me)
+        shift = services.shift_create(roster=roster, created_by=me, **_parse(ShiftInput, request))
+        shift = selectors.shifts_for_roster(roster=roster).get(pk=shift.pk)
+        return Response(ShiftOutput(shift).data, status=status.HTTP_201_CREATED)
+
+
+class RosterSeriesView(APIView):
+    def post(self, request: Request, roster_id: int) -> Response:
+        me = _me(request)
+        roster = selectors.roster_visible_to(roster_id=roster_id, person=me)
+        shifts = services.series_create(roster=roster, created_by=me, **_parse(SeriesInput, request))
+        listed = selectors.shifts_for_roster(roster=roster).filter(pk__in=[s.pk for s in shifts])
+        return Response(
+            {"count": len(shifts), "results": ShiftOutput(listed, many=True).data},
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class ShiftDetailView(APIView):
+    def get(self, request: Request, shift_id: int) -> Response:
+        shift = selectors.shift_visible_to(shift_id=shift_id, person=_me(request))
+        return Response(ShiftOutput(shift).data)
+
+    def patch(self, request: Request, shift_id: int) -> Response:
+        me = _me(request)
+        shift = selectors.shift_visible_to(shift_id=shift_id, person=me)
+        scope = request.query_params.get("scope", "this")
+        changes = {k: v for k, v in _parse(ShiftUpdateInput, request).items()}
+        updated = services.series_update(shift=shift, actor=me, scope=scope, **changes)  # type: ignore[arg-type]
+        if scope == "this":
+            return Response(ShiftOutput(updated[0]).data)
+        return Response({"count": len(updated), "results": ShiftOutput(updated, many=True).data})
+
+    def delete(self, request: Request, shift_id: int) -> Response:
+        me = _me(request)
+        shift = selectors.shift_visible_to(shift_id=shift_id, person=me)
+        return Response(ShiftOutput(services.shift_cancel(shift=shift, actor=me)).data)
+
+
+class ShiftSignupsView(APIView):
+    def get(self, request: Request, shift_id: int) -> Response:
+        me = _me(request)
+        shift = selectors.shift_visible_to(shift_id=shift_id, person=me)
+        signups = selectors.signups_for_shift(shift=shift, person=me)
+        coordinator = selectors.roster_role(roster=shift.roster, person=me) == "coordinator"
+        return _paginate(self, request, signups, SignupOutput if coordinator else PublicSignupOutput)
+
+    def post(self, request: Request, shift_id: int) -> Response:
+        me = _me(request)
+        shift = selectors.shift_visible_to(shift_id=shift_id, person=me)
+        result = services.signup_claim(shift=shift, person=me, actor=me, **_parse(ClaimInput, request))
+        return Response(claim_payload(result), status=status.HTTP_201_CREATED)
+
+
+class ShiftAssignView(APIView):
+    def post(self, request: Request, shift_id: int) -> Response:
+        me = _me(request)
+        shift = selectors.shift_visible_to(shift_id=shift_id, person=me)
+        data = _parse(AssignInput, request)
+        person = Person.objects.filter(pk=data.pop("person")).first()
+        if person is None:
+            raise DomainError("We couldn't find that person.", fields={"person": ["Unknown person."]})
+        result = services.signup_assign(shift=shift, person=person, actor=me, **data)
+        return Response(claim_payload(result), status=status.HTTP_201_CREATED)
+
+
+class SignupDetailView(APIView):
+    def get(self, request: Request, signup_id: int) -> Response:
+        return Response(
+            SignupOutput(selectors.signup_visible_to(signup_id=signup_id, person=_me(request))).data
+        )
+
+
+class SignupActionView(APIView):
+    """POST signups/{id}/<action>/: cancel, accept-offer, decline-offer, swap, complete, no-show."""
+
+    action: str = ""
+
+    def post(self, request: Request, signup_id: int) -> Response:
+        me = _me(request)
+        signup = selectors.signup_visible_to(signup_id=signup_id, person=me)
+        if self.action == "swap":
+            _parse(EmptyInput, request)
+            swap = services.swap_offer(signup=signup, actor=me)
+            return Response(SwapOutput(swap).data, status=status.HTTP_201_CREATED)
+        if self.action == "cancel":
+            result = services.signup_cancel(signup=signup, actor=me, **_parse(CancelInput, request))
+            # 202: after the cut-off the cancel is a request the coordinators still decide on.
+            code = (
+                status.HTTP_202_ACCEPTED if result.status != Signup.Status.CANCELLED else status.HTTP_200_OK
+            )
+            return Response(SignupOutput(result).data, status=code)
+        if self.action == "decline-cancel":
+            result = services.signup_cancel_decline(signup=signup, actor=me)
+        elif self.action == "accept-offer":
+            result = services.signup_accept_offer(signup=signup, actor=me)
+        elif self.action == "decline-offer":
+            result = services.signup_decline_offer(signup=signup, actor=me)
+        elif self.action == "complete":
+            result = services.signup_mark(signup=signup, actor=me, status="completed")
+        elif self.action == "no-show":
+            result = services.signup_mark(signup=signup, actor=me, status="no_show")
+        else:  # pragma: no cover - urls.py only routes the actions above
+            raise Http404
+        return Response(SignupOutput(result).data)
+
+
+class SwapAcceptView(APIView):
+    def post(self, request: Request, swap_id: int) -> Response:
+        me = _me(request)
+        swap = selectors.swap_visible_to(swap_id=swap_id, person=me)
+        result = services.swap_accept(swap=swap, person=me, **_parse(SwapAcceptInput, request))
+        return Response(claim_payload(result), status=status.HTTP_201_CREATED)
+
+
+class SwapWithdrawView(APIView):
+    def post(self, request: Request, swap_id: int) -> Response:
+        me = _me(request)
+        swap = selectors.swap_visible_to(swap_id=swap_id, person=me)
+        return Response(SwapOutput(services.swap_withdraw(swap=swap, actor=me)).data)
+
+
+class MyCommitmentsView(APIView):
+    def get(self, request: Request) -> Response:
+        return _paginate(self, request, selectors.commitments_for(person=_me(request)), CommitmentOutput)

@@ -1,0 +1,168 @@
+"""Claiming and giving up places, through the API a volunteer uses."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from scheduling.models import Shift, Signup
+from scheduling.services import FULL_MESSAGE, signup_cancel, signup_claim
+from tests.factories import PersonFactory, RosterFactory, ShiftFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def claim(login, person, shift, **body):
+    return login(person).post(f"/api/v1/shifts/{shift.pk}/signups/", body, format="json")
+
+
+def test_signup_claim_takes_a_place(login, volunteer, shift):
+    response = claim(login, volunteer, shift, note="Bringing soup")
+
+    assert response.status_code == 201
+    signup = Signup.objects.get()
+    assert response.json() == {
+        "signup": {
+            "id": signup.pk,
+            "shift": shift.pk,
+            "person": {"id": volunteer.pk, "name": "Vera"},
+            "status": "confirmed",
+            "note": "Bringing soup",
+            "offer_expires_at": None,
+            "cancel_requested_at": None,
+            "cancelled_at": None,
+            "sequence": 0,
+            "created_at": response.json()["signup"]["created_at"],
+        },
+        "warnings": [],
+    }
+    shift.refresh_from_db()
+    assert shift.filled == 1
+
+
+def test_signup_claim_refuses_twice(login, volunteer, shift):
+    assert claim(login, volunteer, shift).status_code == 201
+
+    response = claim(login, volunteer, shift)
+
+    assert response.status_code == 409
+    assert response.json()["error"] == {
+        "code": "already_claimed",
+        "message": "You already have this slot.",
+        "fields": {},
+    }
+    shift.refresh_from_db()
+    assert (shift.filled, Signup.objects.count()) == (1, 1)
+
+
+def test_signup_claim_refuses_full_shift(login, volunteer_on, shift):
+    for _ in range(2):
+        assert claim(login, volunteer_on(), shift).status_code == 201
+
+    response = claim(login, volunteer_on(), shift)
+
+    assert response.status_code == 409
+    assert response.json()["error"] == {"code": "full", "message": FULL_MESSAGE, "fields": {}}
+    assert FULL_MESSAGE.startswith("This slot was just taken. ")
+    shift.refresh_from_db()
+    assert (shift.filled, Signup.objects.count()) == (2, 2)
+
+
+def test_signup_claim_joins_waitlist_when_asked(login, volunteer_on, shift):
+    for _ in range(2):
+        claim(login, volunteer_on(), shift)
+
+    response = claim(login, volunteer_on(), shift, join_waitlist=True)
+
+    assert response.status_code == 201
+    assert response.json()["signup"]["status"] == "waitlisted"
+    shift.refresh_from_db()
+    assert shift.filled == 2
+
+
+def test_signup_claim_refuses_cancelled_shift(login, volunteer, shift):
+    Shift.objects.filter(pk=shift.pk).update(status=Shift.Status.CANCELLED)
+
+    response = claim(login, volunteer, shift)
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "shift_cancelled"
+    assert Signup.objects.count() == 0
+
+
+def test_signup_claim_refuses_past_shift(login, volunteer, roster):
+    past = ShiftFactory(
+        roster=roster,
+        starts_at=timezone.now() - timedelta(hours=3),
+        ends_at=timezone.now() - timedelta(hours=1),
+    )
+
+    response = claim(login, volunteer, past)
+
+    assert response.status_code == 400
+    assert response.json()["error"] == {
+        "code": "shift_past",
+        "message": "This shift has already started or passed.",
+        "fields": {},
+    }
+    past.refresh_from_db()
+    assert (past.filled, Signup.objects.count()) == (0, 0)
+
+
+def test_signup_claim_hides_shift_of_foreign_roster(login, shift):
+    outsider = PersonFactory()
+
+    response = claim(login, outsider, shift)
+
+    assert response.status_code == 404
+    assert Signup.objects.count() == 0
+
+
+def test_signup_claim_unknown_field_is_400(login, volunteer, shift):
+    response = claim(login, volunteer, shift, bring="soup")
+
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {"bring": ["This field is not recognised."]}
+    assert Signup.objects.count() == 0
+
+
+def test_signup_cancel_frees_the_place(login, volunteer, shift):
+    signup = signup_claim(shift=shift, person=volunteer).signup
+
+    response = login(volunteer).post(
+        f"/api/v1/signups/{signup.pk}/cancel/", {"reason": "Sick"}, format="json"
+    )
+
+    assert response.status_code == 200
+    assert response.json()["status"] == "cancelled"
+    shift.refresh_from_db()
+    assert shift.filled == 0
+    signup.refresh_from_db()
+    assert (signup.status, signup.cancel_reason) == ("cancelled", "Sick")
+
+
+def test_signup_cancel_twice_is_400(volunteer, shift):
+    signup = signup_claim(shift=shift, person=volunteer).signup
+    signup_cancel(signup=signup, actor=volunteer)
+
+    from village.api import DomainError
+
+    with pytest.raises(DomainError) as caught:
+        signup_cancel(signup=signup, actor=volunteer)
+    assert (caught.value.status_code, caught.value.code) == (400, "not_active")
+    shift.refresh_from_db()
+    assert shift.filled == 0
+
+
+def test_signup_cancel_by_stranger_is_404(login, volunteer, shift):
+    signup = signup_claim(shift=shift, person=volunteer).signup
+    other_roster_person = PersonFactory()
+    RosterFactory()
+
+    response = login(other_roster_person).post(f"/api/v1/signups/{signup.pk}/cancel/", {}, format="json")
+
+    assert response.status_code == 404
+    signup.refresh_from_db()
+    assert signup.status == "confirmed"

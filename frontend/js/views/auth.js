@@ -1,0 +1,73 @@
+// Log in and sign up. Both keep `next` so an invite or claim link survives the detour.
+import { api } from "../api.js";
+import { lang, t } from "../i18n.js";
+import { go, safeNext } from "../nav.js";
+import { session } from "../session.js";
+import { field, h, handleSubmit, page } from "../ui.js";
+
+export function loginForm({ onDone, email = "" } = {}) {
+  const form = h("form", { class: "stack", novalidate: true },
+    field(t("auth.email"), h("input", { type: "email", name: "email", autocomplete: "email", inputmode: "email", value: email }), { required: true }),
+    field(t("auth.password"), h("input", { type: "password", name: "password", autocomplete: "current-password" }), { required: true }),
+    h("button", { type: "submit", class: "button primary" }, t("auth.login")));
+  return handleSubmit(form, async (data) => {
+    await api.post("auth/login/", { email: data.get("email").trim(), password: data.get("password") });
+    api.forgetCsrf();
+    await session.loggedIn();
+    await onDone();
+  }, { busyText: t("auth.logging_in") });
+}
+
+export function signupForm({ onDone, email = "" } = {}) {
+  const form = h("form", { class: "stack", novalidate: true },
+    field(t("auth.name"), h("input", { type: "text", name: "name", autocomplete: "name" }), { required: true, hint: t("auth.name_hint") }),
+    field(t("auth.email"), h("input", { type: "email", name: "email", autocomplete: "email", inputmode: "email", value: email }), { required: true }),
+    field(t("auth.password"), h("input", { type: "password", name: "password", autocomplete: "new-password", minlength: "8" }), { required: true, hint: t("auth.password_hint") }),
+    h("button", { type: "submit", class: "button primary" }, t("auth.signup")));
+  return handleSubmit(form, async (data) => {
+    await api.post("auth/signup/", {
+      name: data.get("name").trim(),
+      email: data.get("email").trim(),
+      password: data.get("password"),
+      language: lang(),
+    });
+    api.forgetCsrf();
+    await session.loggedIn();
+    if (!session.me) {
+      // Sign-up may create the account without starting a session: log in with what was typed.
+      await api.post("auth/login/", { email: data.get("email").trim(), password: data.get("password") });
+      api.forgetCsrf();
+      await session.loggedIn();
+    }
+    await onDone();
+  }, { busyText: t("auth.signing_up") });
+}
+
+export async function loginView({ query }) {
+  const next = safeNext(query.get("next"));
+  if (session.me) return go(next);
+  const { body } = page(t("auth.login_title"), { lead: t("auth.login_lead") });
+  body.append(
+    loginForm({ onDone: () => go(next) }),
+    h("p", { class: "switch" }, t("auth.no_account"), " ", h("a", { href: `#/signup?next=${encodeURIComponent(next)}` }, t("auth.signup_link"))),
+  );
+}
+
+export async function signupView({ query }) {
+  const next = safeNext(query.get("next"));
+  if (session.me) return go(next);
+  const { body } = page(t("auth.signup_title"), { lead: t("auth.signup_lead") });
+  body.append(
+    signupForm({ onDone: () => go(next) }),
+    h("p", { class: "switch" }, t("auth.have_account"), " ", h("a", { href: `#/login?next=${encodeURIComponent(next)}` }, t("auth.login_link"))),
+  );
+}
+
+export async function logoutView() {
+  await session.logout();
+  go("/login");
+}
+
+export async function homeView() {
+  go(session.me ? "/requests" : "/login");
+}

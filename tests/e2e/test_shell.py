@@ -1,0 +1,67 @@
+"""The served web app itself: every module loads, nothing breaks the CSP, the helpline is there."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import REPO, Visit
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+FRONTEND = REPO / "frontend"
+IMPORT = re.compile(r"""(?:^|\n)\s*import\s+(?:[^"';]+?\s+from\s+)?["'](\.{1,2}/[^"']+)["']""")
+
+
+def module_graph(entry: Path) -> set[str]:
+    """Every module reachable by static imports from the entry point, as URL paths."""
+    seen: set[Path] = set()
+    todo = [entry]
+    while todo:
+        path = todo.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        for relative in IMPORT.findall(path.read_text()):
+            todo.append((path.parent / relative).resolve())
+    return {"/" + str(path.relative_to(FRONTEND)) for path in seen}
+
+
+def test_index_loads_every_module_without_console_errors(visit: Visit) -> None:
+    responses: dict[str, int] = {}
+    visit.page.on(
+        "response",
+        lambda response: responses.__setitem__(response.url.removeprefix(visit.base_url), response.status),
+    )
+    page = visit.goto("/")
+    page.wait_for_selector("h1:has-text('Log in')")
+
+    expected = module_graph(FRONTEND / "js" / "app.js") | {"/css/app.css", "/"}
+    assert len(expected) >= 8
+    assert {path: responses.get(path) for path in sorted(expected)} == dict.fromkeys(sorted(expected), 200)
+    assert visit.console_errors == []
+    assert page.locator("footer a[href='tel:+18009444773']").inner_text() == "1-800-944-4773"
+    assert page.locator("html").get_attribute("lang") == "en"
+    visit.check("login")
+
+
+def test_language_switch_translates_and_is_remembered(visit: Visit) -> None:
+    page = visit.goto("/#/login")
+    page.wait_for_selector("h1:has-text('Log in')")
+    page.get_by_role("button", name="Cambiar a español").click()
+    page.wait_for_selector("h1:has-text('Entrar')")
+    assert page.locator("html").get_attribute("lang") == "es"
+    assert page.locator("footer .helpline strong").inner_text() == "¿Necesitas hablar con alguien ahora?"
+    page.reload()
+    page.wait_for_selector("h1:has-text('Entrar')")
+    assert page.locator("html").get_attribute("lang") == "es"
+    visit.check("login-es")
+
+
+def test_unknown_route_offers_a_way_back(phone: Visit) -> None:
+    page = phone.goto("/#/no/such/page")
+    page.wait_for_selector("h1:has-text('Page not found')")
+    assert page.get_by_role("link", name="Go to the start").get_attribute("href") == "#/"
+    phone.check("not-found")

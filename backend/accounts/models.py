@@ -115,3 +115,21 @@ class Invitation(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["target_kind", "target_id"])]
+
+
+class InvitationAcceptance(models.Model):
+    """Who accepted an invitation, once per person.
+
+    It makes accepting idempotent (a second tap on the link answers the same result instead of
+    using up another place on a shared link) and tells a coordinator who came in through which link.
+    """
+
+    invitation = models.ForeignKey(Invitation, on_delete=models.CASCADE, related_name="acceptances")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="invitation_acceptances")
+    status = models.CharField(max_length=16, choices=MembershipStatus.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["invitation", "person"], name="one_acceptance_per_person")
+        ]

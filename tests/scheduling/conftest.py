@@ -44,3 +44,9 @@ def shift(roster: Roster) -> Shift:
     return ShiftFactory(
         roster=roster, title="Evening line", starts_at=starts, ends_at=starts + timedelta(hours=2), capacity=2
     )
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings) -> None:
+    # Argon2 is deliberately slow; factories hash a password for every person they make.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -142,6 +142,7 @@ def limits_refusal(
     commitments: Iterable[Commitment],
     limits: Limits,
     time_zone: str,
+    who: str = "You",
 ) -> str | None:
     """Why taking this shift would break the person's own limits, or None.
 
@@ -163,15 +164,15 @@ def limits_refusal(
             and too_close(starts_at, ends_at, other.starts_at, other.ends_at, limits.min_rest_minutes)
         ):
             hours = _hours(limits.min_rest_minutes)
-            return f"You asked for at least {hours} hours of rest between shifts; this one is too close to another."
+            return f"{who} asked for at least {hours} hours of rest between shifts; this one is too close to another."
     if limits.max_shifts_per_week is not None and count_in_week > limits.max_shifts_per_week:
         return (
-            f"You asked for at most {limits.max_shifts_per_week} shift(s) a week, and you already have "
-            f"{count_in_week - 1} that week."
+            f"{who} asked for at most {limits.max_shifts_per_week} shift(s) a week and already "
+            f"{'have' if who == 'You' else 'has'} {count_in_week - 1} that week."
         )
     if limits.max_minutes_per_week is not None and minutes_in_week > limits.max_minutes_per_week:
         return (
-            f"You asked for at most {_hours(limits.max_minutes_per_week)} hours a week; this shift would "
+            f"{who} asked for at most {_hours(limits.max_minutes_per_week)} hours a week; this shift would "
             f"make it {_hours(minutes_in_week)}."
         )
     return None

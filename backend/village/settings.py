@@ -226,3 +226,22 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.server": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }
+
+# --- notifications ----------------------------------------------------------------------------
+# Seconds between delivery attempts after a temporary failure; one more attempt than delays.
+NOTIFICATION_RETRY_DELAYS = [
+    int(s) for s in env_list("NOTIFICATION_RETRY_DELAYS", ["60", "300", "900", "3600", "10800"])
+]
+# A row "sending" longer than this belonged to a worker that died (longer than the actor's limit).
+NOTIFICATION_SENDING_LEASE = env_int("NOTIFICATION_SENDING_LEASE", 300, minimum=130)
+# A due row enqueued this long ago and still pending is enqueued again (a lost broker message).
+NOTIFICATION_REQUEUE_AFTER = env_int("NOTIFICATION_REQUEUE_AFTER", 600, minimum=10)
+NOTIFICATION_SMTP_TIMEOUT = env_int("NOTIFICATION_SMTP_TIMEOUT", 20, minimum=1)
+# With the in-process StubBroker and no worker in this process (tests, one-off commands) nobody
+# would consume the message: deliver right after commit instead.
+NOTIFICATION_INLINE_DELIVERY = env_bool("NOTIFICATION_INLINE_DELIVERY", not REDIS_URL and not VILLAGE_EMBEDDED_WORKER)
+
+# --- rosters ----------------------------------------------------------------------------------
+# Auto-fill's time budget (coverage first, then fairness) and CP-SAT workers: the machine has 2 cores.
+ROSTERS_AUTOFILL_SECONDS = env_int("ROSTERS_AUTOFILL_SECONDS", 10, minimum=1)
+ROSTERS_AUTOFILL_WORKERS = env_int("ROSTERS_AUTOFILL_WORKERS", 2, minimum=1)

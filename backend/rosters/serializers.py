@@ -1,0 +1,219 @@
+"""Input and output shapes for the rosters API. Inputs never save (STYLE.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from rosters.models import (
+    AutofillAssignment,
+    AutofillProposal,
+    AvailabilityException,
+    AvailabilityWindow,
+    ShiftTemplate,
+    VolunteerLimits,
+)
+from scheduling.models import PersonQualification, Qualification
+from village.api import AwareDateTimeField, InputSerializer, OutputModelSerializer
+
+
+class RequirementInput(InputSerializer):
+    qualification = serializers.IntegerField()
+    count = serializers.IntegerField(min_value=1)
+
+
+class TemplateInput(InputSerializer):
+    title = serializers.CharField(max_length=160)
+    weekdays = serializers.ListField(
+        child=serializers.IntegerField(min_value=0, max_value=6), allow_empty=False
+    )
+    start_time = serializers.TimeField()
+    duration = serializers.DurationField(help_text="e.g. 03:00:00")
+    capacity = serializers.IntegerField(min_value=1, default=1)
+    required_qualifications = serializers.ListField(child=serializers.IntegerField(), required=False)
+    requirements = RequirementInput(many=True, required=False)
+    location = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    call_link = serializers.URLField(required=False, allow_blank=True)
+    notes = serializers.CharField(required=False, allow_blank=True)
+
+
+class TemplateUpdateInput(TemplateInput):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.required = False
+        self.fields["capacity"].default = serializers.empty
+
+
+class RequirementOutput(serializers.Serializer):
+    qualification = serializers.IntegerField(source="qualification_id")
+    name = serializers.CharField(source="qualification.name")
+    count = serializers.IntegerField()
+
+
+class TemplateOutput(OutputModelSerializer):
+    required_qualifications: Any = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    requirements = RequirementOutput(many=True, read_only=True)
+    time_zone = serializers.CharField(source="roster.time_zone", read_only=True)
+
+    class Meta:
+        model = ShiftTemplate
+        fields = [
+            "id",
+            "roster",
+            "title",
+            "weekdays",
+            "start_time",
+            "duration",
+            "capacity",
+            "required_qualifications",
+            "requirements",
+            "location",
+            "call_link",
+            "notes",
+            "time_zone",
+        ]
+
+
+class RangeInput(InputSerializer):
+    start = serializers.DateField(help_text="First local date, in the roster's time zone")
+    end = serializers.DateField(help_text="Last local date (inclusive)")
+
+
+class GeneratedShiftOutput(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    title = serializers.CharField()
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    capacity = serializers.IntegerField()
+
+
+class QualificationInput(InputSerializer):
+    organisation = serializers.IntegerField()
+    code = serializers.SlugField(max_length=64)
+    name = serializers.CharField(max_length=120)
+
+
+class QualificationOutput(OutputModelSerializer):
+    class Meta:
+        model = Qualification
+        fields = ["id", "organisation", "code", "name"]
+
+
+class GrantInput(InputSerializer):
+    person = serializers.IntegerField()
+    expires_at = AwareDateTimeField(required=False, allow_null=True)
+
+
+class GrantOutput(OutputModelSerializer):
+    person_name = serializers.CharField(source="person.name", read_only=True)
+
+    class Meta:
+        model = PersonQualification
+        fields = ["id", "person", "person_name", "qualification", "granted_at", "expires_at"]
+
+
+class WindowInput(InputSerializer):
+    weekday = serializers.IntegerField(min_value=0, max_value=6)
+    start = serializers.TimeField()
+    end = serializers.TimeField()
+
+
+class AvailabilityInput(InputSerializer):
+    windows = WindowInput(many=True)
+
+
+class WindowOutput(OutputModelSerializer):
+    class Meta:
+        model = AvailabilityWindow
+        fields = ["weekday", "start", "end"]
+
+
+class ExceptionInput(InputSerializer):
+    starts_at = AwareDateTimeField()
+    ends_at = AwareDateTimeField()
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class ExceptionUpdateInput(InputSerializer):
+    starts_at = AwareDateTimeField(required=False)
+    ends_at = AwareDateTimeField(required=False)
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class ExceptionOutput(OutputModelSerializer):
+    class Meta:
+        model = AvailabilityException
+        fields = ["id", "starts_at", "ends_at", "note"]
+
+
+class LimitsInput(InputSerializer):
+    max_shifts_per_week = serializers.IntegerField(required=False, allow_null=True)
+    max_hours_per_week = serializers.DecimalField(
+        max_digits=5, decimal_places=2, required=False, allow_null=True
+    )
+    min_rest_hours = serializers.DecimalField(max_digits=5, decimal_places=2, required=False, allow_null=True)
+
+
+class LimitsOutput(OutputModelSerializer):
+    max_hours_per_week = serializers.DecimalField(max_digits=5, decimal_places=2, coerce_to_string=False)
+    min_rest_hours = serializers.DecimalField(max_digits=5, decimal_places=2, coerce_to_string=False)
+
+    class Meta:
+        model = VolunteerLimits
+        fields = ["max_shifts_per_week", "max_hours_per_week", "min_rest_hours"]
+
+
+class AssignmentOutput(OutputModelSerializer):
+    shift_title = serializers.CharField(source="shift.title", read_only=True)
+    starts_at = serializers.DateTimeField(source="shift.starts_at", read_only=True)
+    ends_at = serializers.DateTimeField(source="shift.ends_at", read_only=True)
+    person_name = serializers.CharField(source="person.name", read_only=True)
+
+    class Meta:
+        model = AutofillAssignment
+        fields = [
+            "id",
+            "shift",
+            "shift_title",
+            "starts_at",
+            "ends_at",
+            "person",
+            "person_name",
+            "status",
+            "skipped_reason",
+        ]
+
+
+class ProposalOutput(OutputModelSerializer):
+    assignments = AssignmentOutput(many=True, read_only=True)
+    time_zone = serializers.CharField(source="roster.time_zone", read_only=True)
+    rosters: Any = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = AutofillProposal
+        fields = [
+            "id",
+            "roster",
+            "rosters",
+            "time_zone",
+            "starts_at",
+            "ends_at",
+            "status",
+            "solver_status",
+            "open_places",
+            "places_filled",
+            "coverage_bound",
+            "solve_seconds",
+            "fairness",
+            "unfilled",
+            "assignments",
+            "acceptance",
+            "created_at",
+            "accepted_at",
+        ]
+
+
+class EmptyInput(InputSerializer):
+    """A request with no body fields: anything sent is a mistake worth a 400."""

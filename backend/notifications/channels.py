@@ -1,0 +1,144 @@
+"""Delivery channels. A channel delivers one rendered notification or says why it could not.
+
+``TemporaryDeliveryError`` (mail server down, timeout): the outbox retries with backoff.
+``PermanentDeliveryError`` (address refused, no phone number): the row is marked failed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import smtplib
+from typing import Protocol
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import EmailMultiAlternatives, get_connection
+
+from notifications.models import Channel as ChannelName
+from notifications.models import Notification
+from notifications.rendering import Rendered
+
+UNSUBSCRIBE_SALT = "notifications.unsubscribe"
+
+
+class DeliveryError(Exception):
+    pass
+
+
+class TemporaryDeliveryError(DeliveryError):
+    """Try again later: nothing says the message is undeliverable."""
+
+
+class PermanentDeliveryError(DeliveryError):
+    """Retrying cannot help (refused address, no number to text)."""
+
+
+class Channel(Protocol):
+    def deliver(self, notification: Notification, rendered: Rendered) -> None: ...
+
+
+def message_id(notification: Notification) -> str:
+    """The same Message-ID for every attempt, so a receiver can drop the rare duplicate."""
+    digest = hashlib.sha256(f"{notification.key}\x00{notification.channel}".encode()).hexdigest()[:40]
+    domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip(" >") or "village.invalid"
+    return f"<{digest}@{domain}>"
+
+
+def unsubscribe_token(*, person_id: int, kind: str) -> str:
+    return signing.dumps({"p": person_id, "k": kind}, salt=UNSUBSCRIBE_SALT, compress=True)
+
+
+def unsubscribe_url(*, person_id: int, kind: str) -> str:
+    return f"{settings.SITE_URL}/api/v1/unsubscribe/{unsubscribe_token(person_id=person_id, kind=kind)}/"
+
+
+def _is_permanent(code: int) -> bool:
+    return 500 <= code < 600
+
+
+class EmailChannel:
+    """Django mail: text with an HTML alternative, attachments, RFC 8058 one-click unsubscribe."""
+
+    def deliver(self, notification: Notification, rendered: Rendered) -> None:
+        to = notification.recipient.email if notification.recipient is not None else notification.to_email
+        if not to:
+            raise PermanentDeliveryError("The recipient has no e-mail address.")
+        headers = {"Message-ID": message_id(notification)}
+        if notification.recipient_id is not None:
+            url = unsubscribe_url(person_id=notification.recipient_id, kind=notification.kind)
+            headers["List-Unsubscribe"] = f"<{url}>"
+            headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+        connection = get_connection(fail_silently=False, timeout=settings.NOTIFICATION_SMTP_TIMEOUT)
+        message = EmailMultiAlternatives(
+            subject=rendered.subject,
+            body=rendered.text,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[to],
+            headers=headers,
+            connection=connection,
+        )
+        if rendered.html:
+            message.attach_alternative(rendered.html, "text/html")
+        for attachment in notification.attachments or []:
+            message.attach(attachment["filename"], attachment["content"], attachment["content_type"])
+        try:
+            message.send(fail_silently=False)
+        except smtplib.SMTPRecipientsRefused as exc:
+            codes = [code for code, _ in exc.recipients.values()]
+            if codes and all(_is_permanent(code) for code in codes):
+                raise PermanentDeliveryError(f"The mail server refused {to}: {exc.recipients}") from exc
+            raise TemporaryDeliveryError(f"The mail server deferred {to}: {exc.recipients}") from exc
+        except smtplib.SMTPResponseException as exc:
+            if _is_permanent(exc.smtp_code):
+                raise PermanentDeliveryError(f"The mail server refused the message: {exc}") from exc
+            raise TemporaryDeliveryError(f"The mail server deferred the message: {exc}") from exc
+        except (TimeoutError, smtplib.SMTPException, OSError) as exc:
+            raise TemporaryDeliveryError(f"Could not reach the mail server: {exc!r}") from exc
+
+
+class InAppChannel:
+    """The row is the inbox item: once it is marked sent it is visible, nothing else to do."""
+
+    def deliver(self, notification: Notification, rendered: Rendered) -> None:
+        return None
+
+
+class SmsGateway(Protocol):
+    """A third-party SMS gateway. ``key`` lets a gateway that supports it drop a duplicate."""
+
+    def send(self, *, to: str, body: str, key: str) -> None: ...
+
+
+class NoSmsGateway:
+    def send(self, *, to: str, body: str, key: str) -> None:
+        raise PermanentDeliveryError("No SMS gateway is configured.")
+
+
+class SmsChannel:
+    def __init__(self, gateway: SmsGateway) -> None:
+        self.gateway = gateway
+
+    def deliver(self, notification: Notification, rendered: Rendered) -> None:
+        number = ""
+        if notification.recipient is not None:
+            preference = getattr(notification.recipient, "notification_preference", None)
+            number = preference.sms_number if preference is not None else ""
+        if not number:
+            raise PermanentDeliveryError("The recipient has no number for text messages.")
+        self.gateway.send(to=number, body=rendered.sms[:480], key=message_id(notification))
+
+
+_channels: dict[str, Channel] = {
+    ChannelName.EMAIL: EmailChannel(),
+    ChannelName.IN_APP: InAppChannel(),
+    ChannelName.SMS: SmsChannel(NoSmsGateway()),
+}
+
+
+def get_channel(name: str) -> Channel:
+    return _channels[name]
+
+
+def set_sms_gateway(gateway: SmsGateway) -> None:
+    """Plug in the SMS provider (deployment code, or a fake in tests)."""
+    _channels[ChannelName.SMS] = SmsChannel(gateway)

@@ -1,0 +1,54 @@
+"""Reads for notifications: preferences, reminder lead times, the in-app inbox."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.core import signing
+from django.db.models import QuerySet
+
+from accounts.models import Person
+from notifications.channels import UNSUBSCRIBE_SALT
+from notifications.models import Channel, Notification, NotificationPreference, Status
+
+
+def preferences_get(*, person: Person) -> NotificationPreference:
+    """The person's preferences; an unsaved row with the defaults when they never changed any."""
+    preference = NotificationPreference.objects.filter(person=person).first()
+    return preference if preference is not None else NotificationPreference(person=person)
+
+
+def reminder_lead_times(*, person: Person) -> list[timedelta]:
+    """How long before a commitment the person wants reminding, longest first (default 1 day, 2 h)."""
+    minutes = preferences_get(person=person).reminder_lead_minutes or []
+    return [timedelta(minutes=m) for m in sorted({int(m) for m in minutes}, reverse=True)]
+
+
+def inbox_list(*, person: Person, unread: bool | None = None) -> QuerySet[Notification]:
+    """In-app notifications the person can see (delivered), newest first."""
+    queryset = Notification.objects.filter(recipient=person, channel=Channel.IN_APP, status=Status.SENT)
+    if unread is True:
+        queryset = queryset.filter(read_at__isnull=True)
+    elif unread is False:
+        queryset = queryset.filter(read_at__isnull=False)
+    return queryset.order_by("-sent_at", "-id")
+
+
+def inbox_unread_count(*, person: Person) -> int:
+    return inbox_list(person=person, unread=True).count()
+
+
+def unsubscribe_token_read(*, token: str) -> tuple[Person, str] | None:
+    """The (person, kind) a one-click unsubscribe token names, or None when it is not ours."""
+    try:
+        data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    except signing.BadSignature:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("k"), str):
+        return None
+    if not isinstance(data.get("p"), int):
+        return None
+    person = Person.objects.filter(pk=data["p"]).first()
+    if person is None:
+        return None
+    return person, data["k"]

@@ -1,0 +1,77 @@
+"""List endpoints cost the same number of queries for 1 item as for 50 (no N+1)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from scheduling.models import Roster, Signup
+from scheduling.services import signup_claim
+from tests.factories import RosterFactory, RosterMembershipFactory, ShiftFactory
+from tests.scheduling.factories import QualificationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def make_shifts(roster, n: int):
+    qualification = QualificationFactory()
+    shifts = []
+    for i in range(n):
+        shift = ShiftFactory(
+            roster=roster, capacity=3, starts_at=ShiftFactory.starts_at.function() + timedelta(hours=3 * i)
+        )
+        shift.required_qualifications.add(qualification)
+        shifts.append(shift)
+    return shifts
+
+
+@pytest.mark.parametrize("n", [1, 50])
+def test_queries_shifts_list_constant(login, coordinator, roster, n, django_assert_num_queries):
+    make_shifts(roster, n)
+    client = login(coordinator)
+
+    # roster, its role (membership), count, page, required qualifications
+    with django_assert_num_queries(5):
+        response = client.get(f"/api/v1/rosters/{roster.pk}/shifts/")
+    assert response.json()["count"] == n
+    with django_assert_num_queries(5):  # the person's own sign-ups are a subquery, not a query
+        response = client.get(f"/api/v1/rosters/{roster.pk}/shifts/", {"open": "true"})
+    assert response.json()["count"] == n
+
+
+@pytest.mark.parametrize("n", [1, 50])
+def test_queries_signups_list_constant(
+    login, coordinator, volunteer_on, roster, n, django_assert_num_queries
+):
+    shift = ShiftFactory(roster=roster, capacity=50)
+    for _ in range(n):
+        signup_claim(shift=shift, person=volunteer_on())
+    client = login(coordinator)
+    member = Signup.objects.first().person
+
+    # shift+roster, role for visibility, role for the view's choice of fields, role in the selector, count, page
+    with django_assert_num_queries(6):
+        response = client.get(f"/api/v1/shifts/{shift.pk}/signups/")
+    assert response.json()["count"] == n
+    # a volunteer: membership found, so no organisation lookups
+    with django_assert_num_queries(6):
+        response = login(member).get(f"/api/v1/shifts/{shift.pk}/signups/")
+    assert response.json()["count"] == n
+
+
+@pytest.mark.parametrize("n", [1, 50])
+def test_queries_my_commitments_constant(login, volunteer_on, n, django_assert_num_queries):
+    person = volunteer_on()
+    for i in range(n):
+        roster = RosterFactory(kind=Roster.Kind.CIRCLE if i % 2 else Roster.Kind.DUTY)
+        RosterMembershipFactory(roster=roster, person=person)
+        shift = ShiftFactory(
+            roster=roster, starts_at=ShiftFactory.starts_at.function() + timedelta(hours=3 * i)
+        )
+        signup_claim(shift=shift, person=person)
+    client = login(person)
+
+    with django_assert_num_queries(2):  # count, page (shift and roster joined)
+        response = client.get("/api/v1/me/commitments/")
+    assert response.json()["count"] == n

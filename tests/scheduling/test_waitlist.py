@@ -181,3 +181,22 @@ def test_cancel_before_cutoff_is_immediate(login, roster, shift, volunteer):
 
     assert response.status_code == 200
     assert response.json()["status"] == "cancelled"
+
+
+def test_waitlist_expiry_is_a_periodic_job(full_shift_with_line):
+    from notifications.scheduler import registered_jobs, run_due_jobs
+
+    shift, holders, line = full_shift_with_line
+    signup_cancel(signup=holders[0], actor=holders[0].person)
+    line[0].refresh_from_db()
+
+    job = registered_jobs()["scheduling.waitlist_offers_expire"]
+    assert job.every == timedelta(minutes=1)
+    assert "scheduling.waitlist_offers_expire" in run_due_jobs(
+        now=line[0].offer_expires_at + timedelta(seconds=1)
+    )
+
+    line[1].refresh_from_db()
+    assert line[1].status == "offered"
+    shift.refresh_from_db()
+    assert shift.filled == 2

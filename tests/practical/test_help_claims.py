@@ -61,7 +61,9 @@ def test_claim_meal_with_dish_then_cancel(login):
     )
 
     commitments = volunteer.get("/api/v1/me/commitments/").json()
-    assert commitments["count"] == 1
+    assert [(c["id"], c["shift"]["id"]) for c in commitments["results"]] == [
+        (signup.pk, help_request.shift_id)
+    ]
 
     cancelled = volunteer.post(f"/api/v1/signups/{signup.pk}/cancel/", {})
     assert cancelled.status_code == 200, cancelled.json()
@@ -276,14 +278,35 @@ def test_claim_in_paused_or_closed_circle_is_refused(login, status, code, messag
     assert _rows() == (0, 0)
 
 
-def test_paused_circle_claim_by_volunteer_is_refused(login):
+def test_paused_circle_claim_by_volunteer_is_refused_kindly(login):
     people = circle_with_people()
     help_request = make_request(people)
     Circle.objects.filter(pk=people.circle.pk).update(status=Circle.Status.PAUSED)
     response = _claim(login(people.volunteer), help_request, dish="Soup")
-    # The volunteer no longer sees the future request at all.
-    assert response.status_code == 404
+    assert response.status_code == 409
+    assert response.json()["error"]["message"] == rules.PAUSED_REFUSAL
     assert _rows() == (0, 0)
+    # Strangers still learn nothing.
+    assert _claim(login(people.stranger), help_request, dish="Soup").status_code == 404
+
+
+def test_paused_circle_keeps_existing_commitments(login):
+    people = circle_with_people(allergies=[])
+    help_request = make_request(people)
+    assert _claim(login(people.volunteer), help_request, dish="Lasagna").status_code == 201
+    Circle.objects.filter(pk=people.circle.pk).update(status=Circle.Status.PAUSED)
+    signup = Signup.objects.get()
+    assert signup.status == "confirmed"
+    commitments = login(people.volunteer).get("/api/v1/me/commitments/").json()
+    assert [(c["id"], c["shift"]["id"], c["status"]) for c in commitments["results"]] == [
+        (signup.pk, help_request.shift_id, "confirmed")
+    ]
+    # Their own dish stays on the list; another volunteer sees no future dishes while paused.
+    mine = login(people.volunteer).get(f"/api/v1/circles/{people.circle.pk}/dishes/").json()
+    assert [d["dish"] for d in mine["results"]] == ["Lasagna"]
+    other = add_volunteer(people.circle, name="Carla Diaz")
+    assert login(other).get(f"/api/v1/circles/{people.circle.pk}/dishes/").json()["count"] == 0
+    assert login(people.coordinator).get(f"/api/v1/circles/{people.circle.pk}/dishes/").json()["count"] == 1
 
 
 # --- what others are bringing --------------------------------------------------------------------

@@ -49,12 +49,13 @@ def help_requests_for(
 
 
 def help_request_get_for(
-    *, request_id: int, person: Person, now: datetime | None = None
+    *, request_id: int, person: Person, now: datetime | None = None, hide_paused: bool = True
 ) -> tuple[HelpRequest, RosterRole]:
     """The request and the person's role in its circle; Http404 when they may not see it.
 
     Cancelled requests stay reachable by id (a volunteer following an old link learns it was
-    cancelled rather than that it never existed).
+    cancelled rather than that it never existed). ``hide_paused=False`` is for the claim, which
+    answers a member with the kinder "paused for now" (409) rather than "not found".
     """
     now = now or timezone.now()
     help_request = (
@@ -71,7 +72,8 @@ def help_request_get_for(
     if role is None:
         raise Http404("No such request.")
     hidden_by_pause = (
-        role != "coordinator"
+        hide_paused
+        and role != "coordinator"
         and circle.status == Circle.Status.PAUSED
         and help_request.shift.starts_at >= now
         and my_signup(help_request=help_request, person=person) is None

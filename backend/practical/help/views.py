@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
@@ -30,9 +31,20 @@ from practical.help.serializers import (
     claim_data,
     help_request_detail_data,
 )
+from practical.models import HelpRequest
 from practical.selectors import address_visible_to, circle_get_for
 from practical.services import address_read_record
 from village.api import Pagination
+
+_WINDOW = [
+    OpenApiParameter("start", OpenApiTypes.DATETIME, description="Only what ends after this moment"),
+    OpenApiParameter("end", OpenApiTypes.DATETIME, description="Only what starts before this moment"),
+]
+_REQUEST_FILTERS = [
+    OpenApiParameter("kind", OpenApiTypes.STR, enum=[k.value for k in HelpRequest.Kind]),
+    OpenApiParameter("open", OpenApiTypes.BOOL, description="Only requests that still need someone"),
+    *_WINDOW,
+]
 
 
 def _me(request: Request) -> Person:
@@ -69,7 +81,7 @@ def _detail_data(request: Request, help_request: Any, role: str) -> dict[str, An
 class CircleRequestsView(APIView):
     filterset_class = HelpRequestFilter
 
-    @extend_schema(parameters=[HelpRequestFilter], responses=HelpRequestOutput(many=True))
+    @extend_schema(parameters=_REQUEST_FILTERS, responses=HelpRequestOutput(many=True))
     def get(self, request: Request, circle_id: int) -> Response:
         circle, role = circle_get_for(circle_id=circle_id, person=_me(request))
         queryset = selectors.help_requests_for(circle=circle, person=_me(request), role=role)
@@ -119,7 +131,7 @@ class HelpRequestDetailView(APIView):
         )
         return Response(_detail_data(request, help_request, role))
 
-    @extend_schema(responses=HelpRequestOutput)
+    @extend_schema(responses={200: HelpRequestOutput})
     def delete(self, request: Request, request_id: int) -> Response:
         help_request, role = selectors.help_request_get_for(request_id=request_id, person=_me(request))
         help_request = services.help_request_cancel(help_request=help_request, actor=_me(request))
@@ -127,9 +139,11 @@ class HelpRequestDetailView(APIView):
 
 
 class HelpRequestClaimView(APIView):
-    @extend_schema(request=ClaimInput)
+    @extend_schema(request=ClaimInput, responses={201: OpenApiTypes.OBJECT})
     def post(self, request: Request, request_id: int) -> Response:
-        help_request, _role = selectors.help_request_get_for(request_id=request_id, person=_me(request))
+        help_request, _role = selectors.help_request_get_for(
+            request_id=request_id, person=_me(request), hide_paused=False
+        )
         data = ClaimInput(data=request.data)
         data.is_valid(raise_exception=True)
         result = services.help_request_claim(
@@ -142,6 +156,7 @@ class HelpRequestClaimView(APIView):
 
 
 class HelpRequestReceivedView(APIView):
+    @extend_schema(request=None, responses=HelpRequestOutput)
     def post(self, request: Request, request_id: int) -> Response:
         help_request, role = selectors.help_request_get_for(request_id=request_id, person=_me(request))
         help_request = services.help_request_mark_received(help_request=help_request, actor=_me(request))
@@ -149,7 +164,7 @@ class HelpRequestReceivedView(APIView):
 
 
 class SignupThanksView(APIView):
-    @extend_schema(request=ThanksInput)
+    @extend_schema(request=ThanksInput, responses={201: OpenApiTypes.OBJECT})
     def post(self, request: Request, signup_id: int) -> Response:
         signup, help_request, _role = selectors.help_request_for_signup(
             signup_id=signup_id, person=_me(request)
@@ -166,7 +181,7 @@ class SignupThanksView(APIView):
 
 
 class CircleDishesView(APIView):
-    @extend_schema(parameters=[DishFilter], responses=DishOutput(many=True))
+    @extend_schema(parameters=_WINDOW, responses=DishOutput(many=True))
     def get(self, request: Request, circle_id: int) -> Response:
         circle, role = circle_get_for(circle_id=circle_id, person=_me(request))
         queryset = selectors.dishes_for(circle=circle, person=_me(request), role=role)

@@ -75,3 +75,14 @@ def test_queries_my_commitments_constant(login, volunteer_on, n, django_assert_n
     with django_assert_num_queries(2):  # count, page (shift and roster joined)
         response = client.get("/api/v1/me/commitments/")
     assert response.json()["count"] == n
+
+
+@pytest.mark.parametrize("n", [1, 50])
+def test_queries_rosters_list_constant(login, volunteer_on, n, django_assert_num_queries):
+    person = volunteer_on()
+    for _ in range(n - 1):
+        RosterMembershipFactory(roster=RosterFactory(), person=person)
+
+    with django_assert_num_queries(2):  # count, page
+        response = login(person).get("/api/v1/rosters/")
+    assert response.json()["count"] == n

@@ -166,3 +166,15 @@ def test_signup_cancel_by_stranger_is_404(login, volunteer, shift):
     assert response.status_code == 404
     signup.refresh_from_db()
     assert signup.status == "confirmed"
+
+
+def test_signup_claim_on_shift_cancelled_meanwhile_says_cancelled(volunteer, shift):
+    from village.api import DomainError
+
+    Shift.objects.filter(pk=shift.pk).update(status=Shift.Status.CANCELLED)  # `shift` in memory is stale
+
+    with pytest.raises(DomainError) as caught:
+        signup_claim(shift=shift, person=volunteer)
+
+    assert (caught.value.status_code, caught.value.code) == (400, "shift_cancelled")
+    assert Signup.objects.count() == 0

@@ -118,6 +118,9 @@ def _take_place(*, shift: Shift, person: Person, note: str, join_waitlist: bool)
                 signup = Signup.objects.create(
                     shift=shift, person=person, note=note, status=Signup.Status.WAITLISTED
                 )
+            elif Shift.objects.filter(pk=shift.pk, status=Shift.Status.CANCELLED).exists():
+                # Cancelled between our first look and the UPDATE: say so, not "full".
+                raise DomainError("This shift was cancelled, so it can't be claimed.", code="shift_cancelled")
             else:
                 raise Conflict(FULL_MESSAGE, code="full")
     except IntegrityError as exc:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model
@@ -90,8 +91,9 @@ def error_body(
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, RequestDataTooBig):
+        limit_kb = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1024
         return Response(
-            error_body("too_large", "That request is too large. Keep it under 256 kB."),
+            error_body("too_large", f"That request is too large. Keep it under {limit_kb} kB."),
             status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
         )
     if isinstance(exc, DjangoValidationError):
@@ -103,6 +105,12 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
 
+    if isinstance(exc, exceptions.PermissionDenied) and str(exc.detail).startswith("CSRF Failed"):
+        # DRF's wording means nothing to a person whose page sat open too long; tell them the fix.
+        return Response(
+            error_body("csrf_failed", "Your page was open too long to be trusted. Reload it and try again."),
+            status=status.HTTP_403_FORBIDDEN,
+        )
     if isinstance(exc, DomainError):
         response = Response(
             error_body(exc.code, exc.message, exc.fields, **exc.extra), status=exc.status_code

@@ -7,7 +7,7 @@ from django.middleware.csrf import get_token
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import ensure_csrf_cookie
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
-from rest_framework import serializers, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.authentication import CSRFCheck
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
@@ -28,7 +28,6 @@ from accounts.serializers import (
     TokenSerializer,
 )
 from accounts.throttles import LoginThrottle, PasswordResetThrottle
-from village.api import DomainError
 
 _MessageSerializer = inline_serializer("AccountMessage", {"message": serializers.CharField()})
 
@@ -43,11 +42,8 @@ def enforce_csrf(request: Request) -> None:
     check.process_request(request._request)
     reason = check.process_view(request._request, None, (), {})  # type: ignore[arg-type]
     if reason:
-        raise DomainError(
-            "Your page was open too long to be trusted. Reload it and try again.",
-            code="csrf_failed",
-            status_code=status.HTTP_403_FORBIDDEN,
-        )
+        # Same wording as DRF's own check, so village.api answers both the same way.
+        raise exceptions.PermissionDenied(f"CSRF Failed: {reason}")
 
 
 def _session_person(request: Request) -> Person:

@@ -1,0 +1,96 @@
+"""Writes for calendars: issuing, rotating and revoking feed tokens; single-event downloads.
+
+Only a token's SHA-256 is stored, so the plain token (and so the feed URL) can be shown only
+when it is issued or rotated. A person who lost their URL rotates it: the old one stops
+answering and calendars subscribed to it must be re-subscribed — the honest price of never
+keeping a usable secret at rest.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import Person
+from calendars.ical import build_calendar
+from calendars.models import FeedToken
+from calendars.selectors import feed_token_ever_issued, feed_token_live, hash_token, signup_event_data
+from scheduling.models import Signup
+
+# Writing last_used_at on every poll would turn 100 reads/s into 100 writes/s; an hour is
+# precise enough to tell a person "this feed is still being read".
+LAST_USED_PRECISION = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class IssuedFeed:
+    """A token row plus, only right after issuing, the plain secret for the URL."""
+
+    token: FeedToken | None
+    secret: str | None
+
+
+def _issue(*, owner: Person, scope: str, scope_id: int) -> IssuedFeed:
+    secret = secrets.token_urlsafe(32)
+    token = FeedToken.objects.create(
+        owner=owner, scope=scope, scope_id=scope_id, token_hash=hash_token(secret)
+    )
+    return IssuedFeed(token=token, secret=secret)
+
+
+def feed_get_or_issue(*, owner: Person, scope: str, scope_id: int) -> IssuedFeed:
+    """The live feed of this scope; on the very first call, a new one with its secret.
+
+    After an explicit revoke nothing is issued again until the person rotates: a revoke must
+    stay a revoke even if the page that shows feeds is opened again.
+    """
+    live = feed_token_live(owner=owner, scope=scope, scope_id=scope_id)
+    if live is not None:
+        return IssuedFeed(token=live, secret=None)
+    if feed_token_ever_issued(owner=owner, scope=scope, scope_id=scope_id):
+        return IssuedFeed(token=None, secret=None)
+    try:
+        with transaction.atomic():
+            return _issue(owner=owner, scope=scope, scope_id=scope_id)
+    except IntegrityError:
+        # Another request issued it a moment ago (unique live token per scope); show that one.
+        return IssuedFeed(token=feed_token_live(owner=owner, scope=scope, scope_id=scope_id), secret=None)
+
+
+def feed_rotate(*, owner: Person, scope: str, scope_id: int) -> IssuedFeed:
+    """Revoke the live feed URL (it answers 404 from now on) and issue a new one."""
+    with transaction.atomic():
+        FeedToken.objects.filter(owner=owner, scope=scope, scope_id=scope_id, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+        return _issue(owner=owner, scope=scope, scope_id=scope_id)
+
+
+def feed_revoke(*, owner: Person, scope: str, scope_id: int) -> None:
+    """Stop the live feed URL answering; nothing new is issued until the person rotates."""
+    FeedToken.objects.filter(owner=owner, scope=scope, scope_id=scope_id, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+
+
+def feed_mark_used(*, token: FeedToken, now: datetime) -> None:
+    """Remember that a calendar read the feed, at most once per ``LAST_USED_PRECISION``."""
+    if token.last_used_at is not None and now - token.last_used_at < LAST_USED_PRECISION:
+        return
+    FeedToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    token.last_used_at = now
+
+
+def signup_ics(*, signup: Signup, person: Person) -> bytes:
+    """One commitment as an iCalendar file (METHOD:PUBLISH), to download or attach to an e-mail.
+
+    The event has the same UID as in the holder's feed (``signup-<id>@village``), so importing
+    it and subscribing to the feed never shows the commitment twice. ``person`` is who will
+    read it: the family's address is in LOCATION only if they may see it now.
+    """
+    event = signup_event_data(signup=signup, person=person, now=timezone.now())
+    return build_calendar(name=event.summary, events=[event], method="PUBLISH").to_ical()

@@ -245,3 +245,9 @@ NOTIFICATION_INLINE_DELIVERY = env_bool("NOTIFICATION_INLINE_DELIVERY", not REDI
 # Auto-fill's time budget (coverage first, then fairness) and CP-SAT workers: the machine has 2 cores.
 ROSTERS_AUTOFILL_SECONDS = env_int("ROSTERS_AUTOFILL_SECONDS", 10, minimum=1)
 ROSTERS_AUTOFILL_WORKERS = env_int("ROSTERS_AUTOFILL_WORKERS", 2, minimum=1)
+
+# --- accounts ---------------------------------------------------------------------------------
+# How many reverse proxies in front of the web process append to X-Forwarded-For. Rate limits
+# (login, password reset, invitation links) key on the client's address; trusting the header
+# without a proxy would let anyone dodge them by sending a made-up one.
+REST_FRAMEWORK["NUM_PROXIES"] = env_int("NUM_PROXIES", 1 if env_bool("BEHIND_TLS_PROXY", False) else 0, minimum=0)

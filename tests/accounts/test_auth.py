@@ -190,3 +190,31 @@ def test_token_endpoint_needs_no_csrf_token(db):
     response = script.post("/api/v1/auth/token/", {"email": "bo@example.org", "password": PASSWORD})
 
     assert response.status_code == 200
+
+
+def test_login_throttle_ignores_made_up_forwarded_for(api, settings):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "login": "2/min"},
+    }
+    guess = {"email": "bo@example.org", "password": "guess"}
+
+    statuses = [
+        api.post("/api/v1/auth/login/", guess, HTTP_X_FORWARDED_FOR=f"10.0.0.{n}").status_code
+        for n in range(3)
+    ]
+
+    assert statuses == [400, 400, 429]
+
+
+def test_signup_is_throttled_like_login(api, settings):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "login": "1/min"},
+    }
+
+    first = api.post("/api/v1/auth/signup/", {**SIGNUP, "password": "1"})
+    second = api.post("/api/v1/auth/signup/", SIGNUP)
+
+    assert (first.status_code, second.status_code) == (400, 429)
+    assert Person.objects.count() == 0

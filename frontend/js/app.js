@@ -5,6 +5,7 @@ import { session } from "./session.js";
 import { clear, h, page, empty, link } from "./ui.js";
 import { routes } from "./routes.js";
 import { go } from "./nav.js";
+import { capabilities } from "./capabilities.js";
 
 function match(path) {
   for (const [pattern, view, options = {}] of routes) {
@@ -39,10 +40,10 @@ function renderNav() {
     ["#/requests", t("nav.requests")],
     ["#/commitments", t("nav.commitments")],
     ["#/circles", t("nav.circles")],
-    ["#/inbox", t("nav.inbox")],
+    capabilities.notifications ? ["#/inbox", t("nav.inbox")] : null,
     ["#/settings", t("nav.settings")],
   ];
-  nav.append(h("ul", {}, items.map(([href, text]) => {
+  nav.append(h("ul", {}, items.filter(Boolean).map(([href, text]) => {
     const here = path === href.slice(1) || path.startsWith(`${href.slice(1)}/`);
     return h("li", {}, h("a", { href, "aria-current": here ? "page" : null }, text,
       href === "#/inbox" && session.unread ? h("span", { class: "badge" }, h("span", { class: "visually-hidden" }, " "), t("inbox.unread", { count: session.unread })) : null));

@@ -65,7 +65,9 @@ export function page(title, { lead } = {}) {
   clear(main);
   const heading = h("h1", { tabindex: "-1" }, title);
   const body = h("div", { class: "page-body" });
-  main.append(heading, lead ? h("p", { class: "lead" }, lead) : null, body);
+  main.append(heading);
+  if (lead) main.append(h("p", { class: "lead" }, lead));
+  main.append(body);
   main.setAttribute("aria-busy", "false");
   document.title = `${title} · ${t("app.name")}`;
   return { main, heading, body };
@@ -126,7 +128,13 @@ export function checkboxGroup(legend, name, options, selected = [], { hint, dang
       h("label", { class: danger.includes(value) ? "check danger" : "check" },
         h("input", { type: "checkbox", name, value, checked: selected.includes(value) }),
         h("span", {}, label),
-        danger.includes(value) ? h("span", { class: "tag danger" }, t("allergy.household")) : null))));
+        danger.includes(value) ? h("span", { class: "tag danger" }, t("allergy.household")) : null))),
+    h("p", { class: "field-error" }));
+}
+
+// An error found before anything is sent, shaped like the server's so forms show it the same way.
+export function formError(message, fields = {}) {
+  return { status: 400, code: "invalid", message, fields };
 }
 
 export function checkedValues(form, name) {
@@ -160,7 +168,8 @@ export function handleSubmit(form, submit, { busyText } = {}) {
         const input = form.querySelector(`[name="${CSS.escape(name)}"]`);
         if (!input) continue;
         input.setAttribute("aria-invalid", "true");
-        const slot = input.id && form.querySelector(`#${CSS.escape(input.id)}-error`);
+        const holder = input.closest("fieldset.checks") || input.closest(".field");
+        const slot = holder && holder.querySelector(".field-error");
         if (slot) slot.textContent = problems.join(" ");
         firstInvalid = firstInvalid || input;
       }

@@ -5,6 +5,10 @@ import { go, safeNext } from "../nav.js";
 import { session } from "../session.js";
 import { field, h, handleSubmit, page } from "../ui.js";
 
+function deviceTimeZone() {
+  try { return Intl.DateTimeFormat().resolvedOptions().timeZone || undefined; } catch { return undefined; }
+}
+
 export function loginForm({ onDone, email = "" } = {}) {
   const form = h("form", { class: "stack", novalidate: true },
     field(t("auth.email"), h("input", { type: "email", name: "email", autocomplete: "email", inputmode: "email", value: email }), { required: true }),
@@ -30,6 +34,7 @@ export function signupForm({ onDone, email = "" } = {}) {
       email: data.get("email").trim(),
       password: data.get("password"),
       language: lang(),
+      time_zone: deviceTimeZone(),
     });
     api.forgetCsrf();
     await session.loggedIn();
@@ -50,6 +55,7 @@ export async function loginView({ query }) {
   body.append(
     loginForm({ onDone: () => go(next) }),
     h("p", { class: "switch" }, t("auth.no_account"), " ", h("a", { href: `#/signup?next=${encodeURIComponent(next)}` }, t("auth.signup_link"))),
+    h("p", { class: "switch" }, h("a", { href: "#/forgot" }, t("auth.forgot"))),
   );
 }
 
@@ -70,4 +76,30 @@ export async function logoutView() {
 
 export async function homeView() {
   go(session.me ? "/requests" : "/login");
+}
+
+export async function forgotView() {
+  const { body } = page(t("auth.forgot_title"), { lead: t("auth.forgot_lead") });
+  const done = h("div", { role: "status" });
+  const form = h("form", { class: "stack", novalidate: true },
+    field(t("auth.email"), h("input", { type: "email", name: "email", autocomplete: "email", inputmode: "email" }), { required: true }),
+    h("button", { type: "submit", class: "button primary" }, t("auth.forgot_send")));
+  handleSubmit(form, async (data) => {
+    await api.post("auth/password-reset/", { email: data.get("email").trim() });
+    done.append(h("p", { class: "card success" }, t("auth.forgot_sent")));
+    form.remove();
+  });
+  body.append(form, done, h("p", {}, h("a", { href: "#/login" }, t("auth.login_link"))));
+}
+
+export async function resetView({ uid, token }) {
+  const { body } = page(t("auth.reset_title"));
+  const form = h("form", { class: "stack", novalidate: true },
+    field(t("auth.new_password"), h("input", { type: "password", name: "new_password", autocomplete: "new-password" }), { required: true, hint: t("auth.password_hint") }),
+    h("button", { type: "submit", class: "button primary" }, t("auth.reset_save")));
+  handleSubmit(form, async (data) => {
+    await api.post("auth/password-reset/confirm/", { uid, token, new_password: data.get("new_password") });
+    form.replaceWith(h("div", { class: "card success", role: "status" }, h("p", {}, t("auth.reset_done")), h("a", { href: "#/login", class: "button primary" }, t("auth.login"))));
+  });
+  body.append(form);
 }

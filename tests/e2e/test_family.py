@@ -1,0 +1,93 @@
+"""Journey (a): a family member starts a circle in guided steps and asks for dinner on repeat."""
+
+from __future__ import annotations
+
+import pytest
+
+from practical.models import Circle, HelpRequest
+from tests.e2e.conftest import Visit
+from tests.factories import PASSWORD, PersonFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def log_in(visit: Visit, email: str, next_path: str = "/requests") -> None:
+    page = visit.goto(f"/#/login?next={next_path}")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+
+def test_family_starts_a_circle_and_asks_for_dinner_three_days_a_week(visit: Visit) -> None:
+    mum = PersonFactory(name="Lucía García", time_zone="America/Chicago")
+    log_in(visit, mum.email, "/circles")
+    page = visit.page
+    page.wait_for_selector("h1:has-text('Circles')")
+    visit.check("circles-empty")
+    page.get_by_role("link", name="Start a circle for a family").first.click()
+
+    page.wait_for_selector("h1:has-text('Start a circle')")
+    visit.check("circle-step-who")
+    page.get_by_label("Name of the circle").fill("The García family")
+    page.get_by_label("Time zone").fill("America/Chicago")
+    page.get_by_role("button", name="Next").click()
+    page.get_by_role("checkbox", name="Peanuts").check()
+    page.get_by_role("checkbox", name="Vegetarian").check()
+    visit.check("circle-step-food")
+    page.get_by_role("button", name="Next").click()
+    page.get_by_label("Drop-off instructions").fill("Cooler by the door; please text, don't ring.")
+    page.get_by_role("button", name="Next").click()
+    page.get_by_label("Home address").fill("12 Elm Street, Springfield")
+    page.get_by_role("button", name="Start the circle").click()
+
+    page.wait_for_selector("h1:has-text('The García family')")
+    page.wait_for_selector("text=This household is allergic to:")
+    visit.check("circle-home")
+    circle = Circle.objects.get()
+    assert (
+        circle.name,
+        circle.allergies,
+        circle.dietary_preferences,
+        circle.address,
+        circle.roster.time_zone,
+    ) == (
+        "The García family",
+        ["peanuts"],
+        ["vegetarian"],
+        "12 Elm Street, Springfield",
+        "America/Chicago",
+    )
+
+    page.get_by_role("link", name="Ask for help").first.click()
+    page.wait_for_selector("h1:has-text('Ask for help for The García family')")
+    page.get_by_label("Servings").fill("4")
+    page.get_by_label("Repeat on some days").check()
+    for day in ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"):
+        page.get_by_role("checkbox", name=day).set_checked(day in {"Monday", "Wednesday", "Friday"})
+    page.get_by_label("For how long?").select_option("2")
+    visit.check("request-new")
+    first_day = page.get_by_label("Date").input_value()
+    page.get_by_role("button", name="Ask for this help").click()
+
+    page.wait_for_selector("h1:has-text('The García family')")
+    page.wait_for_selector(".cal-table, .cal-toolbar")
+    visit.check("circle-calendar")
+    requests = list(HelpRequest.objects.select_related("shift").order_by("shift__starts_at"))
+    assert {r.kind for r in requests} == {"meal"}
+    assert {r.details["servings"] for r in requests} == {4}
+    local_days = [r.shift.starts_at.astimezone(circle_zone(circle)) for r in requests]
+    assert {d.strftime("%a") for d in local_days} == {"Mon", "Wed", "Fri"}
+    assert {d.strftime("%H:%M") for d in local_days} == {"17:30"}
+    assert str(local_days[0].date()) >= first_day
+    # Two weeks of Mon/Wed/Fri from the chosen day: exactly six dinners.
+    assert len(requests) == 6
+
+    page.get_by_role("button", name="Week").click()
+    page.wait_for_selector("h2:has-text('Week of')")
+    visit.check("circle-week")
+
+
+def circle_zone(circle: Circle):
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(circle.roster.time_zone)

@@ -433,3 +433,32 @@ def test_thanks_needs_a_message(login):
     response = login(people.coordinator).post(f"/api/v1/signups/{signup.pk}/thanks/", {"message": ""})
     assert response.status_code == 400
     assert "message" in response.json()["error"]["fields"]
+
+
+def test_claim_warns_on_the_households_other_allergies(login):
+    people = circle_with_people(allergies=[], allergies_other="Strawberries (severe), kiwi")
+    help_request = make_request(people)
+    response = _claim(login(people.volunteer), help_request, dish="Strawberry tart")
+    assert response.status_code == 201
+    assert response.json()["warnings"] == [
+        '"Strawberry tart" may contain something this household avoids ("Strawberries (severe), kiwi"). '
+        "Please check the recipe, or choose another dish."
+    ]
+    plain = _claim(login(add_volunteer(people.circle)), make_request(people), dish="Severe chili")
+    assert plain.json()["warnings"] == []
+
+
+def test_open_filter_keeps_a_flexible_window_open_until_it_ends(login):
+    people = circle_with_people()
+    started = make_request(people, kind=HelpRequest.Kind.OTHER, details={"description": "Any time today"})
+    started.shift.starts_at = timezone.now() - timedelta(hours=2)
+    started.shift.ends_at = timezone.now() + timedelta(hours=6)
+    started.shift.is_flexible = True
+    started.shift.save()
+    timed = make_request(people, kind=HelpRequest.Kind.OTHER, details={"description": "At noon"})
+    timed.shift.starts_at = timezone.now() - timedelta(hours=1)
+    timed.shift.ends_at = timezone.now() + timedelta(hours=1)
+    timed.shift.save()
+    response = login(people.volunteer).get(f"/api/v1/circles/{people.circle.pk}/requests/", {"open": "true"})
+    assert [r["id"] for r in response.json()["results"]] == [started.pk]
+    assert _claim(login(people.volunteer), started).status_code == 201

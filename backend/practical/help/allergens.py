@@ -12,8 +12,10 @@ Decision:
   tree nut for most allergists, "butter chicken" may be made dairy-free — so it only prompts the
   volunteer to check and to declare what the dish contains.
 
-The word lists are small, English and Spanish, matched on whole words after folding case and
-accents; they catch the common cases, not every recipe.
+The word lists are small, English and Spanish, matched at word starts after folding case and
+accents; they catch the common cases, not every recipe. The household's free-text
+``allergies_other`` ("strawberries, kiwi") is matched the same way, word by word, and can only
+warn: free text cannot be declared against.
 """
 
 from __future__ import annotations
@@ -67,6 +69,14 @@ def _label(allergen: str) -> str:
         return allergen.replace("_", " ")
 
 
+# Words in ``allergies_other`` that describe rather than name a food.
+_OTHER_STOPWORDS = {
+    "allergy", "allergies", "allergic", "severe", "mild", "very", "with", "and", "also", "only",
+    "alergia", "alergias", "alergico", "alergica", "muy", "tambien", "solo", "intolerance",
+    "intolerant", "intolerancia", "food", "foods", "comida", "raw", "crudo", "cruda",
+}  # fmt: skip
+
+
 def declared_conflicts(*, household_allergies: Iterable[str], declared: Iterable[str]) -> list[str]:
     """The household's allergens that the dish declares it contains, in the household's order."""
     declared_set = set(declared)
@@ -97,3 +107,21 @@ def dish_name_warnings(*, household_allergies: Iterable[str], dish: str) -> list
                 )
                 break
     return warnings
+
+
+def other_allergy_warnings(*, allergies_other: str, dish: str) -> list[str]:
+    """A warning when the dish name shares a word with the household's free-text allergies."""
+    folded_dish = _fold(dish)
+    if not folded_dish.strip() or not allergies_other.strip():
+        return []
+    for word in re.findall(r"[a-z]{4,}", _fold(allergies_other)):
+        if word in _OTHER_STOPWORDS:
+            continue
+        # A short stem so "strawberries" catches "strawberry" and "peaches" catches "peach".
+        stem = word[: max(4, len(word) - 3)]
+        if re.search(rf"\b{re.escape(stem)}", folded_dish):
+            return [
+                f'"{dish}" may contain something this household avoids ("{allergies_other}"). '
+                "Please check the recipe, or choose another dish."
+            ]
+    return []

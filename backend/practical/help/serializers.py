@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django_filters import rest_framework as filters
 from rest_framework import serializers
@@ -114,7 +114,13 @@ class HelpRequestFilter(filters.FilterSet):
     def filter_open(self, queryset: Any, name: str, value: bool | None) -> Any:
         if value is None:
             return queryset
-        is_open = queryset.filter(shift__filled__lt=F("shift__capacity"), shift__starts_at__gt=timezone.now())
+        now = timezone.now()
+        # Like the engine's claim: a timed request can be claimed until it starts, a flexible
+        # window ("any time this week") until it ends.
+        still_claimable = Q(shift__is_flexible=False, shift__starts_at__gt=now) | Q(
+            shift__is_flexible=True, shift__ends_at__gt=now
+        )
+        is_open = queryset.filter(still_claimable, shift__filled__lt=F("shift__capacity"))
         if value:
             return is_open
         return queryset.exclude(pk__in=is_open.values("pk"))

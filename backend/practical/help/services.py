@@ -219,7 +219,10 @@ def help_request_claim(
             fields={"contains_allergens": [allergens.refusal_message(conflicts)]},
             extra={"allergens": conflicts},
         )
-    warnings = allergens.dish_name_warnings(household_allergies=circle.allergies, dish=dish)
+    warnings = [
+        *allergens.dish_name_warnings(household_allergies=circle.allergies, dish=dish),
+        *allergens.other_allergy_warnings(allergies_other=circle.allergies_other, dish=dish),
+    ]
     with transaction.atomic():
         result = engine.signup_claim(
             shift=help_request.shift,

@@ -252,8 +252,10 @@ def circle_member_remove(*, circle: Circle, person_id: int) -> RosterMembership:
 def circle_membership_join(*, circle: Circle, person: Person, role: str, status: str) -> RosterMembership:
     """Put the person into the circle (an accepted invitation). Never lowers what they already have.
 
-    An active coordinator invited as a volunteer stays a coordinator, and an active member
-    following an approval-required link is not sent back to waiting.
+    An active member stays active (an approval-required link does not send them back to
+    waiting) and is promoted only by an active coordinator invitation, never demoted. A
+    waiting or removed person takes the invitation's role and status: a coordinator chose to
+    invite them again.
     """
     with transaction.atomic():
         membership, created = RosterMembership.objects.get_or_create(
@@ -261,10 +263,11 @@ def circle_membership_join(*, circle: Circle, person: Person, role: str, status:
         )
         if created:
             return membership
-        if membership.status != MembershipStatus.ACTIVE:
-            membership.status = status
-        if role == Role.COORDINATOR:
-            membership.role = Role.COORDINATOR
+        if membership.status == MembershipStatus.ACTIVE:
+            if role == Role.COORDINATOR and status == MembershipStatus.ACTIVE:
+                membership.role = Role.COORDINATOR
+        else:
+            membership.role, membership.status = role, status
         membership.save(update_fields=["role", "status"])
     return membership
 

@@ -23,6 +23,12 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    # Argon2 is right for real people and far too slow for dozens of factory people per test.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def member(circle: Circle, role: str = Role.VOLUNTEER, status: str = MembershipStatus.ACTIVE, **kwargs):
     return RosterMembershipFactory(roster=circle.roster, role=role, status=status, **kwargs).person
 

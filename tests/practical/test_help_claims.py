@@ -59,6 +59,10 @@ def test_claim_meal_with_dish_then_cancel(login):
     assert (
         volunteer.get(f"/api/v1/circles/{people.circle.pk}/requests/", {"open": "true"}).json()["count"] == 0
     )
+    listed = volunteer.get(f"/api/v1/circles/{people.circle.pk}/requests/").json()["results"]
+    assert [(r["id"], r["my_status"], r["filled"]) for r in listed] == [(help_request.pk, "confirmed", 1)]
+    others = login(people.coordinator).get(f"/api/v1/circles/{people.circle.pk}/requests/").json()["results"]
+    assert [r["my_status"] for r in others] == [None]
 
     commitments = volunteer.get("/api/v1/me/commitments/").json()
     assert [(c["id"], c["shift"]["id"]) for c in commitments["results"]] == [

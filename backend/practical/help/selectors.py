@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import Person
 from practical.models import Circle, Contribution, HelpRequest
 from practical.selectors import circle_role
-from scheduling.models import ACTIVE_SIGNUP_STATUSES, Signup
+from scheduling.models import ACTIVE_SIGNUP_STATUSES, Shift, Signup
 from scheduling.selectors import RosterRole
 
 
@@ -38,10 +38,17 @@ def _visible(
 def help_requests_for(
     *, circle: Circle, person: Person, role: RosterRole, now: datetime | None = None
 ) -> QuerySet[HelpRequest]:
-    """The circle's live (not cancelled) requests this member may see, soonest first."""
+    """The circle's live (not cancelled) requests this member may see, soonest first.
+
+    Each row carries ``my_status``: the person's active sign-up status on it, or None.
+    """
     now = now or timezone.now()
+    mine = Signup.objects.filter(
+        shift_id=OuterRef("shift_id"), person=person, status__in=ACTIVE_SIGNUP_STATUSES
+    ).values("status")[:1]
     queryset = (
-        HelpRequest.objects.filter(circle=circle, shift__status="scheduled")
+        HelpRequest.objects.filter(circle=circle, shift__status=Shift.Status.SCHEDULED)
+        .annotate(my_status=Subquery(mine))
         .select_related("shift", "circle__roster")
         .order_by("shift__starts_at", "pk")
     )
@@ -118,7 +125,7 @@ def dishes_for(
     return (
         Contribution.objects.filter(
             signup__shift__help_request__in=requests.values("pk"),
-            signup__shift__status="scheduled",
+            signup__shift__status=Shift.Status.SCHEDULED,
             signup__status__in=(Signup.Status.CONFIRMED, Signup.Status.COMPLETED),
         )
         .exclude(dish="")

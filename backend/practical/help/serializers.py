@@ -162,6 +162,8 @@ class HelpRequestOutput(serializers.Serializer):
             "series": shift.series_id,
             "details": {k: v for k, v in instance.details.items() if not k.startswith("_")},
             "received_at": instance.received_at.isoformat() if instance.received_at else None,
+            # Lists annotate it (one query for the page); the detail view has ``my_signup``.
+            "my_status": getattr(instance, "my_status", None),
         }
 
 

@@ -13,6 +13,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
@@ -185,29 +186,37 @@ def organisation_update(*, organisation: Organisation, **fields: Any) -> Organis
     return organisation
 
 
-def _lock_membership(*, organisation_id: int, person_id: int) -> OrganisationMembership:
-    membership = (
-        OrganisationMembership.objects.select_for_update()
-        .filter(organisation_id=organisation_id, person_id=person_id)
-        .exclude(status=MembershipStatus.REMOVED)
+def _lock_member_and_coordinators(
+    *, organisation_id: int, person_id: int
+) -> tuple[OrganisationMembership, int]:
+    """Lock the member's row and every active coordinator's, in id order; count the other coordinators.
+
+    Two coordinators stepping down at once must not both see the other still in place and leave
+    the organisation with nobody able to run it. Taking all these locks at once, always in the
+    same order, makes the second wait for the first instead of deadlocking against it.
+    """
+    rows = list(
+        OrganisationMembership.objects.select_for_update(of=("self",))
+        .filter(organisation_id=organisation_id)
+        .filter(Q(person_id=person_id) | Q(status=MembershipStatus.ACTIVE, role=Role.COORDINATOR))
         .select_related("person")
-        .first()
+        .order_by("pk")
     )
-    if membership is None:
+    membership = next((row for row in rows if row.person_id == person_id), None)
+    if membership is None or membership.status == MembershipStatus.REMOVED:
         raise not_found()
-    return membership
-
-
-def _ensure_another_coordinator(*, organisation_id: int, person_id: int) -> None:
-    # Lock every coordinator row so two coordinators stepping down at once can't both pass the
-    # check and leave the organisation with nobody able to run it.
-    others = list(
-        OrganisationMembership.objects.select_for_update()
-        .filter(organisation_id=organisation_id, status=MembershipStatus.ACTIVE, role=Role.COORDINATOR)
-        .exclude(person_id=person_id)
-        .values_list("pk", flat=True)
+    other_coordinators = sum(
+        1
+        for row in rows
+        if row.person_id != person_id
+        and row.status == MembershipStatus.ACTIVE
+        and row.role == Role.COORDINATOR
     )
-    if not others:
+    return membership, other_coordinators
+
+
+def _refuse_last_coordinator(other_coordinators: int) -> None:
+    if not other_coordinators:
         raise Conflict(
             "An organisation needs at least one coordinator. Make someone else a coordinator first.",
             code="last_coordinator",
@@ -222,12 +231,14 @@ def organisation_member_update(
     Refuses (409) to leave the organisation without an active coordinator.
     """
     with transaction.atomic():
-        membership = _lock_membership(organisation_id=organisation_id, person_id=person_id)
+        membership, other_coordinators = _lock_member_and_coordinators(
+            organisation_id=organisation_id, person_id=person_id
+        )
         was_coordinator = membership.status == MembershipStatus.ACTIVE and membership.role == Role.COORDINATOR
         new_role = role or membership.role
         new_status = status or membership.status
         if was_coordinator and (new_role != Role.COORDINATOR or new_status != MembershipStatus.ACTIVE):
-            _ensure_another_coordinator(organisation_id=organisation_id, person_id=person_id)
+            _refuse_last_coordinator(other_coordinators)
         membership.role = new_role
         membership.status = new_status
         membership.save(update_fields=["role", "status"])
@@ -237,8 +248,10 @@ def organisation_member_update(
 def organisation_member_remove(*, organisation_id: int, person_id: int) -> None:
     """Remove a member (kept as "removed" so history stays); never the last coordinator."""
     with transaction.atomic():
-        membership = _lock_membership(organisation_id=organisation_id, person_id=person_id)
+        membership, other_coordinators = _lock_member_and_coordinators(
+            organisation_id=organisation_id, person_id=person_id
+        )
         if membership.status == MembershipStatus.ACTIVE and membership.role == Role.COORDINATOR:
-            _ensure_another_coordinator(organisation_id=organisation_id, person_id=person_id)
+            _refuse_last_coordinator(other_coordinators)
         membership.status = MembershipStatus.REMOVED
         membership.save(update_fields=["status"])

@@ -230,6 +230,7 @@ def test_request_series_keeps_local_time_across_dst(login):
     assert {r.details["servings"] for r in requests} == {4}
     assert {r.kind for r in requests} == {"meal"}
     assert len({r.shift.series_id for r in requests}) == 1
+    assert [item["id"] for item in response.json()["results"]] == [r.pk for r in requests]
     assert [item["starts_at"] for item in response.json()["results"]][:4] == [
         "2027-03-08T17:30:00-05:00",
         "2027-03-10T17:30:00-05:00",
@@ -517,3 +518,36 @@ def test_paused_circle_hides_future_requests_from_volunteers(login):
     assert commitments["count"] == 1
     # The family's side still sees everything.
     assert login(people.coordinator).get(url).json()["count"] == 2
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("get", "/api/v1/circles/{circle}/requests/"),
+        ("post", "/api/v1/circles/{circle}/requests/"),
+        ("post", "/api/v1/circles/{circle}/requests/series/"),
+        ("get", "/api/v1/circles/{circle}/dishes/"),
+        ("get", "/api/v1/requests/{request}/"),
+        ("patch", "/api/v1/requests/{request}/"),
+        ("delete", "/api/v1/requests/{request}/"),
+        ("post", "/api/v1/requests/{request}/claim/"),
+        ("post", "/api/v1/requests/{request}/received/"),
+        ("post", "/api/v1/signups/{signup}/thanks/"),
+    ],
+)
+def test_every_help_endpoint_refuses_anonymous_and_hides_from_strangers(api, login, method, path):
+    people = circle_with_people()
+    help_request = make_request(people)
+    login(people.volunteer).post(f"/api/v1/requests/{help_request.pk}/claim/", {"dish": "Soup"})
+    signup = help_request.shift.signups.get()
+    url = path.format(circle=people.circle.pk, request=help_request.pk, signup=signup.pk)
+    before = (*_counts(), help_request.shift.signups.count())
+
+    anonymous = getattr(api, method)(url, {})
+    assert anonymous.status_code in (401, 403)
+    assert anonymous.json()["error"]["code"] == "not_authenticated"
+    for stranger in (people.stranger, people.org_volunteer):
+        response = getattr(login(stranger), method)(url, {})
+        assert response.status_code == 404
+        assert response.json()["error"]["code"] == "not_found"
+    assert (*_counts(), help_request.shift.signups.count()) == before

@@ -27,6 +27,11 @@ class FeedToken(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     revoked_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    # The feed's last ETag and when it first answered with it: Last-Modified for clients that
+    # only send If-Modified-Since. The engine changes rows with UPDATEs that leave updated_at
+    # alone, so the rows' own timestamps cannot be trusted to move on every change.
+    etag = models.CharField(max_length=40, blank=True)
+    etag_changed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

@@ -11,18 +11,18 @@ dropping out after ``CANCELLED_KEPT_FOR``, and the family's address appearing in
 from __future__ import annotations
 
 import hashlib
-import importlib
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Case, Count, DateTimeField, F, Max, Prefetch, Q, QuerySet, When
+from django.db.models import Case, Count, DateTimeField, F, Max, Prefetch, Q, QuerySet, Sum, When
 from django.db.models.functions import Coalesce
 
 from accounts.models import Person
 from calendars.ical import RENDER_VERSION, EventData, build_calendar
 from calendars.models import FeedToken
+from notifications.selectors import reminder_lead_times
 from practical.models import Circle, Contribution, HelpRequest
 from practical.selectors import address_visible_to
 from scheduling.models import Roster, Shift, Signup
@@ -32,8 +32,6 @@ from scheduling.selectors import roster_role
 # remove an event they see cancelled (or, for some, one that vanished): a month covers the
 # slowest poller by far, and then the event leaves the feed for good.
 CANCELLED_KEPT_FOR = timedelta(days=30)
-# Used until the notifications app offers people their own reminder times.
-DEFAULT_REMINDER_LEAD_TIMES: tuple[timedelta, ...] = (timedelta(hours=24), timedelta(hours=2))
 
 _HELD = (Signup.Status.CONFIRMED, Signup.Status.OFFERED, Signup.Status.COMPLETED, Signup.Status.NO_SHOW)
 _COMING = (Signup.Status.CONFIRMED, Signup.Status.OFFERED, Signup.Status.COMPLETED)
@@ -63,17 +61,8 @@ def feed_token_ever_issued(*, owner: Person, scope: str, scope_id: int) -> bool:
 
 
 def reminder_lead_times_for(*, person: Person) -> list[timedelta]:
-    """The person's reminder lead times (notifications decides them), for VALARMs."""
-    # Looked up at call time: notifications sits below calendars, but its selector may not exist
-    # in every deployment of this code yet; then the module default applies.
-    try:
-        module = importlib.import_module("notifications.selectors")
-    except ImportError:
-        module = None
-    lookup: Callable[..., list[timedelta]] | None = getattr(module, "reminder_lead_times", None)
-    if lookup is None:
-        return list(DEFAULT_REMINDER_LEAD_TIMES)
-    return list(lookup(person=person))
+    """The person's reminder lead times (notifications decides them), one VALARM each."""
+    return reminder_lead_times(person=person)
 
 
 # --- Access ---------------------------------------------------------------------------------------
@@ -142,7 +131,9 @@ class Fingerprint:
     last_modified: datetime
 
 
-def _fingerprint(token: FeedToken, counts: tuple[int, ...], moments: list[datetime | None]) -> Fingerprint:
+def _fingerprint(
+    token: FeedToken, counts: tuple[int | None, ...], moments: list[datetime | None]
+) -> Fingerprint:
     last_modified = max([token.created_at, *(m for m in moments if m is not None)])
     raw = f"{RENDER_VERSION}|{token.pk}|{counts}|{last_modified.isoformat()}"
     return Fingerprint(etag=f'"{hashlib.sha256(raw.encode()).hexdigest()[:32]}"', last_modified=last_modified)
@@ -158,41 +149,75 @@ def feed_fingerprint(*, token: FeedToken, now: datetime) -> Fingerprint:
         visible = Q(cancelled_on__isnull=True, status__in=(*_HELD, Signup.Status.WAITLISTED)) | Q(
             cancelled_on__gte=cutoff
         )
+        cancelled_visible = Q(cancelled_on__isnull=False, cancelled_on__gte=cutoff)
         agg = rows.aggregate(
             agg_count=Count("pk", filter=visible),
+            # The engine moves statuses and sequences with UPDATEs that leave updated_at alone:
+            # these sums and counts are what notices a cancel, an offer or a bumped SEQUENCE.
+            agg_waitlisted=Count("pk", filter=visible & Q(status=Signup.Status.WAITLISTED)),
+            agg_cancelled=Count("pk", filter=cancelled_visible),
+            agg_sequence=Sum("sequence", filter=visible),
+            agg_shift_sequence=Sum("shift__sequence", filter=visible),
             agg_signup=Max("updated_at"),
+            agg_cancelled_at=Max("cancelled_at"),
             agg_shift=Max("shift__updated_at"),
             agg_roster=Max("shift__roster__updated_at"),
             agg_circle=Max("shift__roster__circle__updated_at"),
             agg_contribution=Max("contribution__updated_at"),
+            agg_reminders=Max("person__notification_preference__updated_at"),
             agg_dropped=Max("cancelled_on", filter=Q(cancelled_on__lt=cutoff)),
             agg_opened=Max("shift__starts_at", filter=Q(shift__starts_at__lte=soon)),
             agg_ended=Max("shift__ends_at", filter=Q(shift__ends_at__lte=now)),
         )
-        counts: tuple[int, ...] = (agg["agg_count"],)
-        extra: list[datetime | None] = [agg["agg_signup"], agg["agg_contribution"]]
+        counts: tuple[int | None, ...] = (
+            agg["agg_count"],
+            agg["agg_waitlisted"],
+            agg["agg_cancelled"],
+            agg["agg_sequence"],
+            agg["agg_shift_sequence"],
+        )
+        extra: list[datetime | None] = [
+            agg["agg_signup"],
+            agg["agg_cancelled_at"],
+            agg["agg_contribution"],
+            agg["agg_reminders"],
+        ]
     else:
         if token.scope == FeedToken.Scope.CIRCLE:
             roster_filter = Q(roster__circle__pk=token.scope_id)
         else:
             roster_filter = Q(roster_id=token.scope_id)
         visible = ~Q(status=Shift.Status.CANCELLED) | Q(updated_at__gte=cutoff)
+        coming = Q(signups__status__in=_COMING)
         agg = Shift.objects.filter(roster_filter).aggregate(
             agg_count=Count("pk", filter=visible, distinct=True),
-            # Sign-ups come and go (and may be deleted): their number is part of the state.
+            # Sign-ups come and go (and may be deleted), and the engine moves statuses, counters
+            # and sequences with UPDATEs that leave updated_at alone: count and sum them.
             agg_signups=Count("signups", distinct=True),
+            agg_coming=Count("signups", filter=coming, distinct=True),
+            agg_sequence=Sum("sequence"),
+            agg_filled=Sum("filled"),
+            agg_signup_sequence=Sum("signups__sequence"),
             agg_shift=Max("updated_at"),
             agg_roster=Max("roster__updated_at"),
             agg_circle=Max("roster__circle__updated_at"),
             agg_signup=Max("signups__updated_at"),
+            agg_cancelled_at=Max("signups__cancelled_at"),
             agg_contribution=Max("signups__contribution__updated_at"),
             agg_person=Max("signups__person__updated_at"),
             agg_dropped=Max("updated_at", filter=Q(status=Shift.Status.CANCELLED, updated_at__lt=cutoff)),
             agg_opened=Max("starts_at", filter=Q(starts_at__lte=soon)),
             agg_ended=Max("ends_at", filter=Q(ends_at__lte=now)),
         )
-        counts = (agg["agg_count"], agg["agg_signups"])
-        extra = [agg["agg_signup"], agg["agg_contribution"], agg["agg_person"]]
+        counts = (
+            agg["agg_count"],
+            agg["agg_signups"],
+            agg["agg_coming"],
+            agg["agg_sequence"],
+            agg["agg_filled"],
+            agg["agg_signup_sequence"],
+        )
+        extra = [agg["agg_signup"], agg["agg_cancelled_at"], agg["agg_contribution"], agg["agg_person"]]
     # Moments when time alone changed the feed (an event dropped out, an address showed or hid).
     dropped = agg["agg_dropped"] + CANCELLED_KEPT_FOR if agg["agg_dropped"] else None
     opened = agg["agg_opened"] - settings.ADDRESS_VISIBLE_BEFORE if agg["agg_opened"] else None
@@ -250,6 +275,8 @@ def _modified_at(shift: Shift, signups: Iterable[Signup]) -> datetime:
         moments.append(circle.updated_at)
     for signup in signups:
         moments.append(signup.updated_at)
+        if signup.cancelled_at is not None:
+            moments.append(signup.cancelled_at)
         contribution = _contribution(signup)
         if contribution is not None:
             moments.append(contribution.updated_at)
@@ -337,7 +364,8 @@ def _shift_event(shift: Shift, *, address_rule: _AddressRule, names: str) -> Eve
     """A shift in a circle's or roster's feed (the coordinators' view)."""
     circle = _circle_of(shift)
     cancelled = shift.status == Shift.Status.CANCELLED
-    coming: list[Signup] = list(shift.prefetched_coming)  # type: ignore[attr-defined]
+    every: list[Signup] = list(shift.prefetched_signups)  # type: ignore[attr-defined]
+    coming = [s for s in every if s.status in _COMING]
     if names == "first":
         people = [
             f"{_first_name(s.person)} (bringing {_dish_of(s)})" if _dish_of(s) else _first_name(s.person)
@@ -366,7 +394,7 @@ def _shift_event(shift: Shift, *, address_rule: _AddressRule, names: str) -> Eve
         all_day=shift.is_flexible,
         status="CANCELLED" if cancelled else "CONFIRMED",
         sequence=shift.sequence,
-        modified_at=_modified_at(shift, coming),
+        modified_at=_modified_at(shift, every),
         description=description,
         url=f"{settings.SITE_URL}/#/shifts/{shift.pk}",
         location=_location(shift, show_address=circle is not None and not cancelled and address_rule(circle)),
@@ -388,15 +416,11 @@ def _person_events(*, person: Person, now: datetime) -> list[EventData]:
 
 
 def _roster_events(*, roster: Roster, viewer: Person, now: datetime, names: str) -> list[EventData]:
-    coming = (
-        Signup.objects.filter(status__in=_COMING)
-        .select_related("person", "contribution")
-        .order_by("created_at", "pk")
-    )
+    signups = Signup.objects.select_related("person", "contribution").order_by("created_at", "pk")
     shifts = (
         _shift_rows(roster_id=roster.pk, now=now)
         .select_related("roster__circle", "help_request")
-        .prefetch_related(Prefetch("signups", queryset=coming, to_attr="prefetched_coming"))
+        .prefetch_related(Prefetch("signups", queryset=signups, to_attr="prefetched_signups"))
         .order_by("starts_at", "pk")
     )
     rule = _AddressRule(viewer, now)

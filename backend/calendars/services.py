@@ -85,6 +85,23 @@ def feed_mark_used(*, token: FeedToken, now: datetime) -> None:
     token.last_used_at = now
 
 
+def feed_note_etag(*, token: FeedToken, etag: str, now: datetime) -> datetime:
+    """When the feed first answered with ``etag``: the Last-Modified to send with it.
+
+    Written only when the ETag changes, so a poll of an unchanged feed writes nothing.
+    """
+    if token.etag == etag and token.etag_changed_at is not None:
+        return token.etag_changed_at
+    changed_at = now.replace(microsecond=0)
+    if token.etag_changed_at is not None and changed_at <= token.etag_changed_at:
+        # HTTP dates have whole seconds: two changes within one second must still give a later
+        # Last-Modified, or an If-Modified-Since client would be told nothing changed.
+        changed_at = token.etag_changed_at + timedelta(seconds=1)
+    FeedToken.objects.filter(pk=token.pk).update(etag=etag, etag_changed_at=changed_at)
+    token.etag, token.etag_changed_at = etag, changed_at
+    return changed_at
+
+
 def signup_ics(*, signup: Signup, person: Person) -> bytes:
     """One commitment as an iCalendar file (METHOD:PUBLISH), to download or attach to an e-mail.
 

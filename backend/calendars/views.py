@@ -29,7 +29,14 @@ from calendars.selectors import (
     signup_for_download,
 )
 from calendars.serializers import FeedSerializer, feed_out
-from calendars.services import feed_get_or_issue, feed_mark_used, feed_revoke, feed_rotate, signup_ics
+from calendars.services import (
+    feed_get_or_issue,
+    feed_mark_used,
+    feed_note_etag,
+    feed_revoke,
+    feed_rotate,
+    signup_ics,
+)
 from practical.models import Circle
 from scheduling.models import Roster
 from scheduling.selectors import roster_role
@@ -93,7 +100,8 @@ def feed(request: HttpRequest, token: str) -> HttpResponseBase:
     now = timezone.now()
     feed_mark_used(token=feed_token, now=now)
     fingerprint = feed_fingerprint(token=feed_token, now=now)
-    last_modified = int(fingerprint.last_modified.timestamp())
+    changed_at = feed_note_etag(token=feed_token, etag=fingerprint.etag, now=now)
+    last_modified = int(max(changed_at, fingerprint.last_modified).timestamp())
     response: HttpResponseBase | None = get_conditional_response(
         request, etag=fingerprint.etag, last_modified=last_modified
     )

@@ -87,6 +87,13 @@ class SwapAcceptInput(InputSerializer):
 
 # --- Output -------------------------------------------------------------------------------------
 
+# Plain strings rather than model choice enums: three models have a "status" and the schema would
+# otherwise name their enums by hash. The help text lists the values.
+SHIFT_STATUS = serializers.CharField(read_only=True, help_text="scheduled | cancelled")
+SIGNUP_STATUS = serializers.CharField(
+    read_only=True, help_text="confirmed | waitlisted | offered | cancelled | completed | no_show"
+)
+
 
 class RosterOutput(OutputModelSerializer):
     class Meta:
@@ -101,6 +108,7 @@ class QualificationOutput(OutputModelSerializer):
 
 
 class ShiftOutput(OutputModelSerializer):
+    status = SHIFT_STATUS
     time_zone = serializers.CharField(source="roster.time_zone", read_only=True)
     places_left = serializers.SerializerMethodField()
     required_qualifications = QualificationOutput(many=True, read_only=True)
@@ -137,6 +145,7 @@ class PersonBrief(serializers.Serializer):
 
 
 class SignupOutput(OutputModelSerializer):
+    status = SIGNUP_STATUS
     person = PersonBrief(read_only=True)
 
     class Meta:
@@ -158,6 +167,8 @@ class SignupOutput(OutputModelSerializer):
 class PublicSignupOutput(OutputModelSerializer):
     """What a volunteer sees of the others coming: a first name and what they bring."""
 
+    status = SIGNUP_STATUS
+
     person = PersonBrief(read_only=True)
 
     class Meta:
@@ -171,6 +182,8 @@ class ClaimOutput(serializers.Serializer):
 
 
 class CommitmentShift(OutputModelSerializer):
+    status = SHIFT_STATUS
+
     class Meta:
         model = Shift
         fields = [
@@ -193,6 +206,7 @@ class CommitmentRoster(OutputModelSerializer):
 
 
 class CommitmentOutput(OutputModelSerializer):
+    status = SIGNUP_STATUS
     shift = CommitmentShift(read_only=True)
     roster = CommitmentRoster(source="shift.roster", read_only=True)
     time_zone = serializers.CharField(source="shift.roster.time_zone", read_only=True)
@@ -212,6 +226,8 @@ class CommitmentOutput(OutputModelSerializer):
 
 
 class SwapOutput(OutputModelSerializer):
+    status = serializers.CharField(read_only=True, help_text="open | taken | withdrawn")
+
     class Meta:
         model = SwapOffer
         fields = ["id", "signup", "status", "taken_by", "created_at"]

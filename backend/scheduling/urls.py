@@ -18,7 +18,7 @@ urlpatterns: list[URLPattern] = [
     *[
         path(
             f"signups/<int:signup_id>/{action}/",
-            views.SignupActionView.as_view(action=action),
+            views.SignupActionView.as_view(signup_action=action),
             name=f"signup-{action}",
         )
         for action in _SIGNUP_ACTIONS

@@ -7,6 +7,7 @@ from typing import Any
 import django_filters
 from django.db.models import QuerySet
 from django.http import Http404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -19,6 +20,7 @@ from scheduling.serializers import (
     AssignInput,
     CancelInput,
     ClaimInput,
+    ClaimOutput,
     CommitmentOutput,
     EmptyInput,
     PublicSignupOutput,
@@ -69,11 +71,20 @@ class ShiftFilter(django_filters.FilterSet):
         return queryset
 
 
+_SHIFT_FILTERS = [
+    OpenApiParameter("start", str, description="Only shifts ending after this time (ISO 8601 with offset)."),
+    OpenApiParameter("end", str, description="Only shifts starting before this time."),
+    OpenApiParameter("open", bool, description="Only shifts I could still claim a place on."),
+]
+
+
 class RosterListView(APIView):
+    @extend_schema(responses=RosterOutput(many=True))
     def get(self, request: Request) -> Response:
         rosters = selectors.rosters_visible_to(person=_me(request)).order_by("name", "pk")
         return _paginate(self, request, rosters, RosterOutput)
 
+    @extend_schema(request=RosterCreateInput, responses={201: RosterOutput})
     def post(self, request: Request) -> Response:
         data = _parse(RosterCreateInput, request)
         organisation = Organisation.objects.filter(pk=data.pop("organisation")).first()
@@ -84,12 +95,14 @@ class RosterListView(APIView):
 
 
 class RosterDetailView(APIView):
+    @extend_schema(responses=RosterOutput)
     def get(self, request: Request, roster_id: int) -> Response:
         roster = selectors.roster_visible_to(roster_id=roster_id, person=_me(request))
         return Response(RosterOutput(roster).data)
 
 
 class RosterShiftsView(APIView):
+    @extend_schema(parameters=_SHIFT_FILTERS, responses=ShiftOutput(many=True))
     def get(self, request: Request, roster_id: int) -> Response:
         me = _me(request)
         roster = selectors.roster_visible_to(roster_id=roster_id, person=me)
@@ -106,6 +119,7 @@ class RosterShiftsView(APIView):
             shifts = selectors.shifts_for_roster(roster=roster, start=start, end=end)
         return _paginate(self, request, shifts, ShiftOutput)
 
+    @extend_schema(request=ShiftInput, responses={201: ShiftOutput})
     def post(self, request: Request, roster_id: int) -> Response:
         me = _me(request)
         roster = selectors.roster_visible_to(roster_id=roster_id, person=me)
@@ -116,6 +130,7 @@ class RosterShiftsView(APIView):
 
 
 class RosterSeriesView(APIView):
+    @extend_schema(request=SeriesInput, responses={201: ShiftOutput(many=True)})
     def post(self, request: Request, roster_id: int) -> Response:
         me = _me(request)
         roster = selectors.roster_visible_to(roster_id=roster_id, person=me)
@@ -128,10 +143,16 @@ class RosterSeriesView(APIView):
 
 
 class ShiftDetailView(APIView):
+    @extend_schema(responses=ShiftOutput)
     def get(self, request: Request, shift_id: int) -> Response:
         shift = selectors.shift_visible_to(shift_id=shift_id, person=_me(request))
         return Response(ShiftOutput(shift).data)
 
+    @extend_schema(
+        request=ShiftUpdateInput,
+        parameters=[OpenApiParameter("scope", str, enum=["this", "following", "all"])],
+        responses=ShiftOutput,
+    )
     def patch(self, request: Request, shift_id: int) -> Response:
         me = _me(request)
         shift = selectors.shift_visible_to(shift_id=shift_id, person=me)
@@ -142,6 +163,7 @@ class ShiftDetailView(APIView):
             return Response(ShiftOutput(updated[0]).data)
         return Response({"count": len(updated), "results": ShiftOutput(updated, many=True).data})
 
+    @extend_schema(responses=ShiftOutput)
     def delete(self, request: Request, shift_id: int) -> Response:
         me = _me(request)
         shift = selectors.shift_visible_to(shift_id=shift_id, person=me)
@@ -149,6 +171,7 @@ class ShiftDetailView(APIView):
 
 
 class ShiftSignupsView(APIView):
+    @extend_schema(responses=SignupOutput(many=True))
     def get(self, request: Request, shift_id: int) -> Response:
         me = _me(request)
         shift = selectors.shift_visible_to(shift_id=shift_id, person=me)
@@ -156,6 +179,7 @@ class ShiftSignupsView(APIView):
         coordinator = selectors.roster_role(roster=shift.roster, person=me) == "coordinator"
         return _paginate(self, request, signups, SignupOutput if coordinator else PublicSignupOutput)
 
+    @extend_schema(request=ClaimInput, responses={201: ClaimOutput})
     def post(self, request: Request, shift_id: int) -> Response:
         me = _me(request)
         shift = selectors.shift_visible_to(shift_id=shift_id, person=me)
@@ -164,6 +188,7 @@ class ShiftSignupsView(APIView):
 
 
 class ShiftAssignView(APIView):
+    @extend_schema(request=AssignInput, responses={201: ClaimOutput})
     def post(self, request: Request, shift_id: int) -> Response:
         me = _me(request)
         shift = selectors.shift_visible_to(shift_id=shift_id, person=me)
@@ -176,6 +201,7 @@ class ShiftAssignView(APIView):
 
 
 class SignupDetailView(APIView):
+    @extend_schema(responses=SignupOutput)
     def get(self, request: Request, signup_id: int) -> Response:
         return Response(
             SignupOutput(selectors.signup_visible_to(signup_id=signup_id, person=_me(request))).data
@@ -185,31 +211,34 @@ class SignupDetailView(APIView):
 class SignupActionView(APIView):
     """POST signups/{id}/<action>/: cancel, accept-offer, decline-offer, swap, complete, no-show."""
 
-    action: str = ""
+    # Not ``action``: DRF and drf-spectacular read that name as a viewset action.
+    signup_action: str = ""
 
+    @extend_schema(request=CancelInput, responses={200: SignupOutput, 201: SwapOutput, 202: SignupOutput})
     def post(self, request: Request, signup_id: int) -> Response:
         me = _me(request)
         signup = selectors.signup_visible_to(signup_id=signup_id, person=me)
-        if self.action == "swap":
+        action = self.signup_action
+        if action == "swap":
             _parse(EmptyInput, request)
             swap = services.swap_offer(signup=signup, actor=me)
             return Response(SwapOutput(swap).data, status=status.HTTP_201_CREATED)
-        if self.action == "cancel":
+        if action == "cancel":
             result = services.signup_cancel(signup=signup, actor=me, **_parse(CancelInput, request))
             # 202: after the cut-off the cancel is a request the coordinators still decide on.
             code = (
                 status.HTTP_202_ACCEPTED if result.status != Signup.Status.CANCELLED else status.HTTP_200_OK
             )
             return Response(SignupOutput(result).data, status=code)
-        if self.action == "decline-cancel":
+        if action == "decline-cancel":
             result = services.signup_cancel_decline(signup=signup, actor=me)
-        elif self.action == "accept-offer":
+        elif action == "accept-offer":
             result = services.signup_accept_offer(signup=signup, actor=me)
-        elif self.action == "decline-offer":
+        elif action == "decline-offer":
             result = services.signup_decline_offer(signup=signup, actor=me)
-        elif self.action == "complete":
+        elif action == "complete":
             result = services.signup_mark(signup=signup, actor=me, status="completed")
-        elif self.action == "no-show":
+        elif action == "no-show":
             result = services.signup_mark(signup=signup, actor=me, status="no_show")
         else:  # pragma: no cover - urls.py only routes the actions above
             raise Http404
@@ -217,6 +246,7 @@ class SignupActionView(APIView):
 
 
 class SwapAcceptView(APIView):
+    @extend_schema(request=SwapAcceptInput, responses={201: ClaimOutput})
     def post(self, request: Request, swap_id: int) -> Response:
         me = _me(request)
         swap = selectors.swap_visible_to(swap_id=swap_id, person=me)
@@ -225,6 +255,7 @@ class SwapAcceptView(APIView):
 
 
 class SwapWithdrawView(APIView):
+    @extend_schema(request=None, responses=SwapOutput)
     def post(self, request: Request, swap_id: int) -> Response:
         me = _me(request)
         swap = selectors.swap_visible_to(swap_id=swap_id, person=me)
@@ -232,5 +263,6 @@ class SwapWithdrawView(APIView):
 
 
 class MyCommitmentsView(APIView):
+    @extend_schema(responses=CommitmentOutput(many=True))
     def get(self, request: Request) -> Response:
         return _paginate(self, request, selectors.commitments_for(person=_me(request)), CommitmentOutput)

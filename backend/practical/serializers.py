@@ -21,14 +21,18 @@ LONG_TEXT = 2000
 
 @cache
 def _time_zones() -> frozenset[str]:
-    return frozenset(available_timezones())
+    # Only Area/Location names (and UTC): legacy ones like "EST" or "Etc/GMT+5" have no daylight
+    # saving, so a family choosing "EST" would see every summer meal an hour off.
+    return frozenset(
+        name for name in available_timezones() if "/" in name and not name.startswith("Etc/")
+    ) | {"UTC"}
 
 
 class TimeZoneField(serializers.CharField):
     """An IANA time zone name (what the circle's times are shown in)."""
 
     default_error_messages = {
-        "unknown_zone": "'{value}' is not a time zone we know. Use a name like America/New_York.",
+        "unknown_zone": "'{value}' is not a time zone we know. Use a place name like America/New_York.",
     }
 
     def __init__(self, **kwargs: Any) -> None:

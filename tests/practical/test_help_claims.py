@@ -466,3 +466,22 @@ def test_open_filter_keeps_a_flexible_window_open_until_it_ends(login):
     response = login(people.volunteer).get(f"/api/v1/circles/{people.circle.pk}/requests/", {"open": "true"})
     assert [r["id"] for r in response.json()["results"]] == [started.pk]
     assert _claim(login(people.volunteer), started).status_code == 201
+
+
+def test_request_detail_says_before_the_click_why_a_claim_would_be_refused(login):
+    people = circle_with_people()
+    help_request = _childcare(people)
+    url = f"/api/v1/requests/{help_request.pk}/"
+    assert login(people.volunteer).get(url).json()["claim_refusal"] == rules.CHILDCARE_REFUSAL
+    ChildcareApproval.objects.create(circle=people.circle, person=people.volunteer)
+    assert login(people.volunteer).get(url).json()["claim_refusal"] is None
+
+
+def test_volunteer_reads_the_familys_thanks(login):
+    people = circle_with_people()
+    help_request = make_request(people)
+    _claim(login(people.volunteer), help_request, dish="Soup")
+    signup = Signup.objects.get()
+    login(people.coordinator).post(f"/api/v1/signups/{signup.pk}/thanks/", {"message": "Gracias, Ana!"})
+    mine = login(people.volunteer).get(f"/api/v1/requests/{help_request.pk}/").json()["my_signup"]
+    assert (mine["thanked"], mine["thanks_message"]) == (True, "Gracias, Ana!")

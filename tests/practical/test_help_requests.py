@@ -424,6 +424,7 @@ def test_request_detail_shows_coordinator_who_is_coming(login):
             "status": "confirmed",
             "contribution": {"dish": "Lentil soup", "contains_allergens": [], "notes": "Vegan"},
             "thanked": False,
+            "thanks_message": None,
         }
     ]
     volunteer_view = login(people.volunteer).get(f"/api/v1/requests/{help_request.pk}/").json()

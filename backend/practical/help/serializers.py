@@ -191,6 +191,7 @@ def signup_data(signup: Signup, *, thanks: dict[str, Any], full_name: bool) -> d
         "status": signup.status,
         "contribution": contribution_data(signup),
         "thanked": str(signup.pk) in thanks,
+        "thanks_message": thanks.get(str(signup.pk), {}).get("message"),
     }
 
 
@@ -201,6 +202,7 @@ def help_request_detail_data(
     signups: list[Signup],
     mine: Signup | None,
     show_address: bool,
+    claim_refusal: str | None = None,
 ) -> dict[str, Any]:
     """The detail view: coordinators see everyone coming; volunteers their own place.
 
@@ -216,6 +218,8 @@ def help_request_detail_data(
     data["dietary_preferences"] = list(circle.dietary_preferences)
     data["my_role"] = role
     data["my_signup"] = signup_data(mine, thanks=thanks, full_name=True) if mine else None
+    # Said before the click (e.g. childcare needs the family's approval), not only after it.
+    data["claim_refusal"] = claim_refusal
     if role == "coordinator":
         data["signups"] = [signup_data(s, thanks=thanks, full_name=True) for s in signups]
     if show_address:

@@ -34,6 +34,8 @@ from practical.help.serializers import (
 from practical.models import HelpRequest
 from practical.selectors import address_visible_to, circle_get_for
 from practical.services import address_read_record
+from scheduling.eligibility import claim_refusal
+from scheduling.models import Shift
 from village.api import Pagination
 
 _WINDOW = [
@@ -73,8 +75,16 @@ def _detail_data(request: Request, help_request: Any, role: str) -> dict[str, An
         address_read_record(circle=circle, person=person, via="request")
     signups = list(selectors.help_request_signups(help_request=help_request)) if role == "coordinator" else []
     mine = selectors.my_signup(help_request=help_request, person=person)
+    refusal = None
+    if mine is None and help_request.shift.status == Shift.Status.SCHEDULED:
+        refusal = claim_refusal(shift=help_request.shift, person=person)
     return help_request_detail_data(
-        help_request, role=role, signups=signups, mine=mine, show_address=show_address
+        help_request,
+        role=role,
+        signups=signups,
+        mine=mine,
+        show_address=show_address,
+        claim_refusal=refusal,
     )
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
@@ -29,27 +32,30 @@ def _person(request: Request) -> Person:
     return person
 
 
-class InvitationListView(generics.GenericAPIView):
+class InvitationListView(generics.ListAPIView):
     permission_classes = [IsAuthenticated]
     serializer_class = InvitationSerializer
-    queryset = Invitation.objects.none()  # for the schema
+    queryset = Invitation.objects.none()  # for the schema; real rows come per target
     filter_backends: list = []
+
+    def get_queryset(self) -> QuerySet[Invitation]:
+        query = InvitationListQuery(data=self.request.query_params.dict())
+        query.is_valid(raise_exception=True)
+        kind, target_id = query.validated_data["target_kind"], query.validated_data["target_id"]
+        invitation_services.invitation_target_for(
+            person=_person(self.request), kind=kind, target_id=target_id
+        )
+        return selectors.invitations_for_target(target_kind=kind, target_id=target_id)
 
     @extend_schema(
         parameters=[
             OpenApiParameter("target_kind", OpenApiTypes.STR, required=True),
             OpenApiParameter("target_id", OpenApiTypes.INT, required=True),
-        ],
-        responses=InvitationSerializer(many=True),
+        ]
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Invitations into one target, newest first (tokens are never shown again)."""
-        query = InvitationListQuery(data=request.query_params.dict())
-        query.is_valid(raise_exception=True)
-        kind, target_id = query.validated_data["target_kind"], query.validated_data["target_id"]
-        invitation_services.invitation_target_for(person=_person(request), kind=kind, target_id=target_id)
-        page = self.paginate_queryset(selectors.invitations_for_target(target_kind=kind, target_id=target_id))
-        return self.get_paginated_response(InvitationSerializer(page, many=True).data)
+        return super().get(request, *args, **kwargs)
 
     @extend_schema(request=InvitationInput, responses={201: CreatedInvitationSerializer})
     def post(self, request: Request) -> Response:

@@ -5,5 +5,5 @@ export const capabilities = {
   feeds: false,          // calendars: me/feeds/
   notifications: true,   // notifications/, me/notification-preferences/
   practical: true,       // circles/, circles/{id}/requests/, requests/{id}/claim/
-  rosters: false,        // rosters/{id}/coverage/, autofill
+  rosters: true,         // rosters/{id}/coverage/, autofill
 };

@@ -4,6 +4,7 @@ import { capabilities } from "./capabilities.js";
 import { forgotView, homeView, loginView, logoutView, resetView, signupView } from "./views/auth.js";
 import { circleEditView, circleNewView, circlesView, circleView, inviteView } from "./views/circles.js";
 import { commitmentsView } from "./views/commitments.js";
+import { dashboardView } from "./views/dashboard.js";
 import { inboxView } from "./views/inbox.js";
 import { joinView } from "./views/join.js";
 import { requestNewView, requestsView, requestView } from "./views/requests.js";
@@ -30,6 +31,7 @@ export const routes = [
   ["/circles/:id/invite", inviteView, auth],
   ["/circles/:id/requests/new", requestNewView, auth],
   ["/rosters/:id", rosterView, auth],
+  ...(capabilities.rosters ? [["/rosters/:id/dashboard", dashboardView, auth]] : []),
   ["/settings", settingsView, auth],
   ...(capabilities.notifications ? [["/inbox", inboxView, auth]] : []),
 ];

@@ -1,7 +1,6 @@
 // An organisation's roster as a volunteer sees it: the open shifts, by day, to claim.
 import { api, getAll } from "../api.js";
 import { dayKey, formatDay, formatRange, t } from "../i18n.js";
-import { session } from "../session.js";
 import { capabilities } from "../capabilities.js";
 import { empty, errorBox, h, link, load, page, toast } from "../ui.js";
 import { claimShift, claimWithChoices } from "./claim.js";
@@ -58,9 +57,14 @@ export async function rosterView({ id }) {
   const { body, heading } = page(t("roster.title"));
   await load(body, async () => {
     const roster = await api.get(`rosters/${id}/`);
-    const shifts = await getAll(`rosters/${id}/shifts/`, { open: "true", start: new Date().toISOString() });
-    return { roster, shifts };
-  }, ({ roster, shifts }) => {
+    const [shifts, organisations] = await Promise.all([
+      getAll(`rosters/${id}/shifts/`, { open: "true", start: new Date().toISOString() }),
+      getAll("organisations/").catch(() => []),
+    ]);
+    const coordinator = organisations.some((o) => o.id === roster.organisation
+      && (o.my_role || o.role) === "coordinator" && (o.my_status || o.status) === "active");
+    return { roster, shifts, coordinator };
+  }, ({ roster, shifts, coordinator }) => {
     heading.textContent = roster.name;
     document.title = `${roster.name} · ${t("app.name")}`;
     const parts = [];
@@ -73,8 +77,8 @@ export async function rosterView({ id }) {
           h("ul", { class: "list" }, group.items.map((shift) => shiftCard(shift, () => rosterView({ id }))))));
       }
     }
-    if (session.me && capabilities.rosters && roster.my_role === "coordinator") {
-      parts.push(link(t("dashboard.open"), `#/rosters/${id}/dashboard`, "secondary"));
+    if (capabilities.rosters && coordinator) {
+      parts.unshift(link(t("dashboard.open"), `#/rosters/${id}/dashboard`, "primary"));
     }
     return h("div", {}, parts);
   }, t("roster.loading"));

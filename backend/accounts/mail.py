@@ -31,7 +31,9 @@ def _send_after_commit(
     def send() -> None:
         send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to], fail_silently=False)
 
-    transaction.on_commit(send)
+    # robust: a mail server that is down is logged, not raised after the commit. Otherwise a
+    # password reset would answer 500 only for addresses that have an account.
+    transaction.on_commit(send, robust=True)
 
 
 _sender: AccountEmailSender = _send_after_commit

@@ -162,3 +162,23 @@ def test_default_sender_mails_after_commit_only(api, django_capture_on_commit_ca
         callback()
 
     assert [(m.to, m.subject) for m in mail.outbox] == [(["bo@example.org"], "Reset your Village password")]
+
+
+def test_default_sender_failure_does_not_reveal_the_account(
+    api, monkeypatch, django_capture_on_commit_callbacks
+):
+    set_account_email_sender(None)
+    PersonFactory(email="bo@example.org")
+
+    def broken_send_mail(*args, **kwargs):
+        raise ConnectionRefusedError("smtp down")
+
+    monkeypatch.setattr("accounts.mail.send_mail", broken_send_mail)
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        known = api.post("/api/v1/auth/password-reset/", {"email": "bo@example.org"})
+        unknown = api.post("/api/v1/auth/password-reset/", {"email": "nobody@example.org"})
+
+    assert len(callbacks) == 1
+    assert (known.status_code, unknown.status_code) == (202, 202)
+    assert known.json() == unknown.json()

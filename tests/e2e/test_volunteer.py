@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -86,6 +87,12 @@ def test_first_time_volunteer_claims_a_meal_from_an_invite_link_on_a_phone(phone
     contribution = Contribution.objects.get(signup=signup)
     assert (contribution.dish, contribution.contains_allergens) == ("Chicken soup and bread", ["wheat"])
 
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Add to my calendar").click()
+    ics = Path(download.value.path()).read_text()
+    assert ics.startswith("BEGIN:VCALENDAR")
+    assert "SUMMARY:" in ics
+
     page.get_by_role("link", name="See my commitments").click()
     page.wait_for_selector("h1:has-text('My commitments')")
     card = page.locator("li.card", has_text="Dinner")
@@ -93,3 +100,13 @@ def test_first_time_volunteer_claims_a_meal_from_an_invite_link_on_a_phone(phone
     assert "The García family" in card.inner_text()
     assert "You're signed up" in card.inner_text()
     phone.check("commitments")
+
+    page.get_by_role("button", name="Get my calendar link").click()
+    apple = page.get_by_role("link", name="Apple Calendar")
+    apple.wait_for()
+    assert apple.get_attribute("href").startswith("webcal://")
+    assert page.get_by_role("link", name="Google Calendar").get_attribute("href").startswith(
+        "https://calendar.google.com/"
+    )
+    assert "outlook.live.com" in page.get_by_role("link", name="Outlook").get_attribute("href")
+    phone.check("feeds")

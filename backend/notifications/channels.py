@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import smtplib
+import threading
+import time
 from typing import Protocol
 
 from django.conf import settings
@@ -68,21 +70,19 @@ class EmailChannel:
             url = unsubscribe_url(person_id=notification.recipient_id, kind=notification.kind)
             headers["List-Unsubscribe"] = f"<{url}>"
             headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-        connection = get_connection(fail_silently=False, timeout=settings.NOTIFICATION_SMTP_TIMEOUT)
         message = EmailMultiAlternatives(
             subject=rendered.subject,
             body=rendered.text,
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[to],
             headers=headers,
-            connection=connection,
         )
         if rendered.html:
             message.attach_alternative(rendered.html, "text/html")
         for attachment in notification.attachments or []:
             message.attach(attachment["filename"], attachment["content"], attachment["content_type"])
         try:
-            message.send(fail_silently=False)
+            self._send(message)
         except smtplib.SMTPRecipientsRefused as exc:
             codes = [code for code, _ in exc.recipients.values()]
             if codes and all(_is_permanent(code) for code in codes):
@@ -92,8 +92,58 @@ class EmailChannel:
             if _is_permanent(exc.smtp_code):
                 raise PermanentDeliveryError(f"The mail server refused the message: {exc}") from exc
             raise TemporaryDeliveryError(f"The mail server deferred the message: {exc}") from exc
-        except (TimeoutError, smtplib.SMTPException, OSError) as exc:
+        except (smtplib.SMTPException, OSError) as exc:
             raise TemporaryDeliveryError(f"Could not reach the mail server: {exc!r}") from exc
+
+    def _send(self, message: EmailMultiAlternatives) -> None:
+        if settings.EMAIL_BACKEND != "django.core.mail.backends.smtp.EmailBackend":
+            message.connection = get_connection(fail_silently=False)
+            message.send(fail_silently=False)
+            return
+        # One SMTP connection per worker thread, reused: connecting and greeting cost more than
+        # sending a reminder. A connection the server dropped while idle fails at MAIL FROM,
+        # before anything was accepted, so one retry on a fresh connection cannot duplicate.
+        connection, last_used = getattr(_local, "smtp", (None, 0.0))
+        fresh = connection is None or time.monotonic() - last_used > SMTP_IDLE_SECONDS
+        if fresh and connection is not None:
+            _close_quietly(connection)
+        if fresh:
+            connection = _open_smtp()
+        try:
+            message.connection = connection
+            message.send(fail_silently=False)
+        except smtplib.SMTPServerDisconnected:
+            _close_quietly(connection)
+            _local.smtp = (None, 0.0)
+            if fresh:
+                raise
+            connection = _open_smtp()
+            message.connection = connection
+            message.send(fail_silently=False)
+        except Exception:
+            _close_quietly(connection)
+            _local.smtp = (None, 0.0)
+            raise
+        _local.smtp = (connection, time.monotonic())
+
+
+_local = threading.local()
+# Servers drop idle clients (Postfix after 300 s); reconnect well before.
+SMTP_IDLE_SECONDS = 30.0
+
+
+def _open_smtp() -> object:
+    connection = get_connection(fail_silently=False, timeout=settings.NOTIFICATION_SMTP_TIMEOUT)
+    # Opened here, so send_messages() leaves it open for the next message of this thread.
+    connection.open()
+    return connection
+
+
+def _close_quietly(connection: object) -> None:
+    try:
+        connection.close()  # type: ignore[attr-defined]
+    except Exception:  # closing a broken connection may fail in many ways; it is gone either way
+        return
 
 
 class InAppChannel:

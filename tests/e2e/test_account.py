@@ -1,0 +1,90 @@
+"""Everyday screens once someone has an account: language, inbox, cancelling, a waitlist offer."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from accounts.models import Role
+from notifications.models import Channel, Notification, Status
+from scheduling.models import Signup
+from scheduling.services import signup_cancel, signup_claim
+from tests.e2e.conftest import Visit
+from tests.e2e.test_family import log_in
+from tests.factories import PersonFactory, RosterMembershipFactory, ShiftFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_language_choice_is_saved_to_the_profile(phone: Visit) -> None:
+    person = PersonFactory(language="en")
+    log_in(phone, person.email, "/settings")
+    page = phone.page
+    page.wait_for_selector("h1:has-text('Settings')")
+    page.get_by_role("button", name="Cambiar a español").click()
+    page.wait_for_selector("h1:has-text('Ajustes')")
+    page.wait_for_function("document.documentElement.lang === 'es'")
+    page.wait_for_selector("text=Sobre ti")
+    phone.check("settings-es")
+    person.refresh_from_db()
+    assert person.language == "es"
+
+
+def test_inbox_shows_a_delivered_message_and_marks_it_read(visit: Visit) -> None:
+    person = PersonFactory()
+    note = Notification.objects.create(
+        recipient=person,
+        kind="signup.confirmed",
+        channel=Channel.IN_APP,
+        key="e2e-1",
+        status=Status.SENT,
+        sent_at=timezone.now(),
+        subject="You're signed up: Dinner",
+        body="Thank you for bringing dinner on Wednesday.",
+    )
+    log_in(visit, person.email, "/inbox")
+    page = visit.page
+    page.wait_for_selector("h1:has-text('Inbox')")
+    assert page.get_by_role("link", name="Inbox").inner_text().replace("\n", " ") == "Inbox 1 new"
+    page.wait_for_selector("text=You're signed up: Dinner")
+    visit.check("inbox")
+    page.get_by_role("button", name="Mark as read").click()
+    page.wait_for_selector("button:has-text('Mark as read')", state="detached")
+    note.refresh_from_db()
+    assert note.read_at is not None
+    assert page.get_by_role("link", name="Inbox").inner_text() == "Inbox"
+
+
+def test_volunteer_cancels_honestly_and_takes_a_waitlist_offer(phone: Visit) -> None:
+    volunteer = PersonFactory(name="Ana Ruiz")
+    other = PersonFactory(name="Bea Smith")
+    shift = ShiftFactory(title="Helpline", capacity=1, starts_at=timezone.now() + timedelta(days=5))
+    soon = ShiftFactory(
+        roster=shift.roster, title="Group visit", capacity=2, starts_at=timezone.now() + timedelta(days=6)
+    )
+    for person in (volunteer, other):
+        RosterMembershipFactory(roster=shift.roster, person=person, role=Role.VOLUNTEER)
+    held = signup_claim(shift=shift, person=other).signup
+    signup_claim(shift=shift, person=volunteer, join_waitlist=True)
+    signup_claim(shift=soon, person=volunteer)
+    signup_cancel(signup=held, actor=other)  # frees the place: Ana is offered it
+
+    log_in(phone, volunteer.email, "/commitments")
+    page = phone.page
+    page.wait_for_selector("h1:has-text('My commitments')")
+    offered = page.locator("li.card", has_text="Helpline")
+    offered.get_by_text("A place opened up for you").wait_for()
+    phone.check("offer")
+    offered.get_by_role("button", name="Yes, I'll take it").click()
+    page.locator("li.card", has_text="Helpline").get_by_text("You're signed up").wait_for()
+    assert Signup.objects.get(shift=shift, person=volunteer).status == "confirmed"
+
+    visit_card = page.locator("li.card", has_text="Group visit")
+    visit_card.get_by_role("button", name="I can't make it").click()
+    visit_card.get_by_label("Reason (optional, shown to the coordinators)").fill("My baby is unwell")
+    phone.check("cancel-confirm")
+    visit_card.get_by_role("button", name="Yes, cancel").click()
+    page.locator("li.card", has_text="Group visit").wait_for(state="detached")
+    assert Signup.objects.get(shift=soon, person=volunteer).status == "cancelled"

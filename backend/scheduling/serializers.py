@@ -20,6 +20,13 @@ class RosterCreateInput(InputSerializer):
     description = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+class RosterUpdateInput(InputSerializer):
+    name = serializers.CharField(max_length=160, required=False)
+    time_zone = serializers.CharField(max_length=64, required=False)
+    cancel_cutoff = serializers.DurationField(required=False, allow_null=True)
+    description = serializers.CharField(required=False, allow_blank=True)
+
+
 class ShiftInput(InputSerializer):
     title = serializers.CharField(max_length=160)
     starts_at = AwareDateTimeField()

@@ -26,6 +26,7 @@ from scheduling.serializers import (
     PublicSignupOutput,
     RosterCreateInput,
     RosterOutput,
+    RosterUpdateInput,
     SeriesInput,
     ShiftInput,
     ShiftOutput,
@@ -98,6 +99,13 @@ class RosterDetailView(APIView):
     @extend_schema(responses=RosterOutput)
     def get(self, request: Request, roster_id: int) -> Response:
         roster = selectors.roster_visible_to(roster_id=roster_id, person=_me(request))
+        return Response(RosterOutput(roster).data)
+
+    @extend_schema(request=RosterUpdateInput, responses=RosterOutput)
+    def patch(self, request: Request, roster_id: int) -> Response:
+        me = _me(request)
+        roster = selectors.roster_visible_to(roster_id=roster_id, person=me)
+        roster = services.roster_update(roster=roster, actor=me, **_parse(RosterUpdateInput, request))
         return Response(RosterOutput(roster).data)
 
 

@@ -421,3 +421,22 @@ def test_roster_create_by_org_volunteer_is_403_and_stranger_404(login):
     from scheduling.models import Roster
 
     assert Roster.objects.count() == 0
+
+
+def test_roster_update_by_coordinator(login, coordinator, volunteer, roster):
+    response = login(coordinator).patch(
+        f"/api/v1/rosters/{roster.pk}/", {"cancel_cutoff": "12:00:00", "name": "Night line"}, format="json"
+    )
+
+    assert response.status_code == 200
+    assert (response.json()["name"], response.json()["cancel_cutoff"]) == ("Night line", "12:00:00")
+    roster.refresh_from_db()
+    assert roster.cancel_cutoff == timedelta(hours=12)
+    refused = login(volunteer).patch(f"/api/v1/rosters/{roster.pk}/", {"name": "Mine"}, format="json")
+    assert refused.status_code == 403
+    bad = login(coordinator).patch(
+        f"/api/v1/rosters/{roster.pk}/", {"time_zone": "Nowhere/Land"}, format="json"
+    )
+    assert bad.status_code == 400
+    roster.refresh_from_db()
+    assert (roster.name, roster.time_zone) == ("Night line", "America/New_York")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from scheduling.services.shifts import (
     roster_create,
+    roster_update,
     series_create,
     series_update,
     shift_cancel,
@@ -25,17 +26,16 @@ from scheduling.services.signups import (
     signup_decline_offer,
     signup_mark,
     signup_unassign,
-    swap_accept,
-    swap_offer,
-    swap_withdraw,
     waitlist_offers_expire,
 )
+from scheduling.services.swaps import swap_accept, swap_offer, swap_withdraw
 
 __all__ = [
     "FULL_MESSAGE",
     "ClaimResult",
     "offer_freed_places",
     "roster_create",
+    "roster_update",
     "series_create",
     "series_update",
     "shift_cancel",

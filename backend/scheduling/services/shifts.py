@@ -8,7 +8,8 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from dateutil import rrule as dateutil_rrule
+# No stubs for python-dateutil in the environment; the rule object is only iterated.
+from dateutil import rrule as dateutil_rrule  # type: ignore[import-untyped, unused-ignore]
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
@@ -74,6 +75,30 @@ def roster_create(
         cancel_cutoff=cancel_cutoff,
         description=description,
     )
+
+
+def roster_update(*, roster: Roster, actor: Person | None, **changes: Any) -> Roster:
+    """Rename a roster or change its time zone, description or cancel cut-off (coordinators).
+
+    Shifts are stored in UTC, so a new time zone changes how they are shown, not when they are.
+    """
+    require_coordinator(roster=roster, actor=actor)
+    allowed = {"name", "description", "time_zone", "cancel_cutoff"}
+    unknown = sorted(set(changes) - allowed)
+    if unknown:
+        raise DomainError(
+            "Some of these details can't be changed here.",
+            fields={name: ["This field can't be changed."] for name in unknown},
+        )
+    if "time_zone" in changes:
+        _validate_time_zone(changes["time_zone"])
+    cutoff = changes.get("cancel_cutoff")
+    if cutoff is not None and cutoff < timedelta(0):
+        raise DomainError("The cancel cut-off can't be negative.", fields={"cancel_cutoff": ["Negative."]})
+    for name, value in changes.items():
+        setattr(roster, name, value)
+    roster.save()
+    return roster
 
 
 def _validate_time_zone(name: str) -> ZoneInfo:

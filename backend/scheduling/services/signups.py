@@ -97,7 +97,9 @@ def _overlaps_and_warnings(*, shift: Shift, person: Person, confirm_overlap: boo
     return warnings
 
 
-def _take_place(*, shift: Shift, person: Person, note: str, join_waitlist: bool) -> Signup:
+def _take_place(
+    *, shift: Shift, person: Person, note: str, join_waitlist: bool, actor: Person | None = None
+) -> Signup:
     """Take a place (or a waitlist spot) in one transaction. Caller has checked eligibility."""
     try:
         with transaction.atomic():
@@ -113,7 +115,7 @@ def _take_place(*, shift: Shift, person: Person, note: str, join_waitlist: bool)
                 signup = Signup.objects.create(
                     shift=shift, person=person, note=note, status=Signup.Status.CONFIRMED
                 )
-                notify.signup_confirmed(signup=signup, actor=None)
+                notify.signup_confirmed(signup=signup, actor=actor)
             elif join_waitlist:
                 signup = Signup.objects.create(
                     shift=shift, person=person, note=note, status=Signup.Status.WAITLISTED
@@ -161,7 +163,7 @@ def signup_claim(
         raise Conflict("You already have this slot.", code="already_claimed")
     warnings = _overlaps_and_warnings(shift=shift, person=person, confirm_overlap=confirm_overlap)
     warnings += claim_warnings(shift=shift, person=person)
-    signup = _take_place(shift=shift, person=person, note=note, join_waitlist=join_waitlist)
+    signup = _take_place(shift=shift, person=person, note=note, join_waitlist=join_waitlist, actor=actor)
     return ClaimResult(signup=signup, warnings=warnings)
 
 
@@ -184,7 +186,7 @@ def signup_assign(
         raise Conflict(f"{person} already has a place on this shift.", code="already_claimed")
     warnings = _overlaps_and_warnings(shift=shift, person=person, confirm_overlap=confirm_overlap)
     warnings += claim_warnings(shift=shift, person=person)
-    signup = _take_place(shift=shift, person=person, note=note, join_waitlist=False)
+    signup = _take_place(shift=shift, person=person, note=note, join_waitlist=False, actor=actor)
     return ClaimResult(signup=signup, warnings=warnings)
 
 
@@ -382,78 +384,3 @@ def signup_mark(*, signup: Signup, actor: Person, status: Literal["completed", "
         raise DomainError("Only a confirmed sign-up can be marked.", code="not_active")
     signup.refresh_from_db()
     return signup
-
-
-# --- Swaps ---------------------------------------------------------------------------------------
-
-
-def swap_offer(*, signup: Signup, actor: Person) -> SwapOffer:
-    """Offer my confirmed place to anyone eligible; I keep it until someone takes it."""
-    if signup.person_id != actor.pk:
-        raise not_found()
-    if signup.status != Signup.Status.CONFIRMED:
-        raise DomainError("Only a confirmed place can be offered for a swap.", code="not_active")
-    _check_claimable(shift=signup.shift, person=actor, now=timezone.now())
-    try:
-        with transaction.atomic():
-            swap = SwapOffer.objects.create(signup=signup)
-            notify.swap_offered(swap=swap)
-    except IntegrityError as exc:
-        raise Conflict("You have already offered this place for a swap.", code="already_offered") from exc
-    return swap
-
-
-def swap_accept(*, swap: SwapOffer, person: Person, confirm_overlap: bool = False) -> ClaimResult:
-    """Take an offered place. The first to accept wins; the offer's holder is released and the
-    taker confirmed in one transaction, so ``filled`` never changes."""
-    original = swap.signup
-    shift = original.shift
-    if roster_role(roster=shift.roster, person=person) is None:
-        raise not_found()
-    if original.person_id == person.pk:
-        raise DomainError("This is your own place; withdraw the offer instead.", code="own_swap")
-    if swap.status != SwapOffer.Status.OPEN:
-        raise Conflict("Someone else took this swap first, or it was withdrawn.", code="swap_taken")
-    _check_claimable(shift=shift, person=person, now=timezone.now())
-    refusal = claim_refusal(shift=shift, person=person)
-    if refusal:
-        raise DomainError(refusal, code="not_eligible", status_code=status.HTTP_403_FORBIDDEN)
-    if Signup.objects.filter(shift=shift, person=person, status__in=ACTIVE_STATUSES).exists():
-        raise Conflict("You already have this slot.", code="already_claimed")
-    warnings = _overlaps_and_warnings(shift=shift, person=person, confirm_overlap=confirm_overlap)
-    now = timezone.now()
-    try:
-        with transaction.atomic():
-            # Two people accept at once: only one UPDATE finds the offer still open.
-            if not SwapOffer.objects.filter(pk=swap.pk, status=SwapOffer.Status.OPEN).update(
-                status=SwapOffer.Status.TAKEN, taken_by=person
-            ):
-                raise Conflict("Someone else took this swap first.", code="swap_taken")
-            if not Signup.objects.filter(pk=original.pk, status=Signup.Status.CONFIRMED).update(
-                status=Signup.Status.CANCELLED,
-                cancelled_at=now,
-                cancel_reason="Swapped",
-                sequence=F("sequence") + 1,
-            ):
-                raise Conflict("This place is no longer on offer.", code="swap_taken")
-            signup = Signup.objects.create(shift=shift, person=person, status=Signup.Status.CONFIRMED)
-            swap.refresh_from_db()
-            original.refresh_from_db()
-            notify.swap_taken(swap=swap)
-            notify.signup_cancelled(signup=original, actor=original.person, reason="Swapped")
-            notify.signup_confirmed(signup=signup, actor=person)
-    except IntegrityError as exc:
-        raise Conflict("You already have this slot.", code="already_claimed") from exc
-    return ClaimResult(signup=signup, warnings=warnings)
-
-
-def swap_withdraw(*, swap: SwapOffer, actor: Person) -> SwapOffer:
-    """Take back an open offer; I keep my place."""
-    if swap.signup.person_id != actor.pk:
-        require_coordinator(roster=swap.signup.shift.roster, actor=actor)
-    if not SwapOffer.objects.filter(pk=swap.pk, status=SwapOffer.Status.OPEN).update(
-        status=SwapOffer.Status.WITHDRAWN
-    ):
-        raise Conflict("This swap was already taken or withdrawn.", code="swap_taken")
-    swap.refresh_from_db()
-    return swap

@@ -124,10 +124,15 @@ class CirclePatchInput(_ProfileInput):
 
 class MemberPatchInput(InputSerializer):
     role = serializers.ChoiceField(choices=Role.choices, required=False)
-    # Approve a waiting member (active) or remove one; nobody is sent back to waiting.
-    status = serializers.ChoiceField(
-        choices=[MembershipStatus.ACTIVE, MembershipStatus.REMOVED], required=False
-    )
+    status = serializers.ChoiceField(choices=MembershipStatus.choices, required=False)
+
+    def validate_status(self, value: str) -> str:
+        # Approve a waiting member (active) or remove one; nobody is sent back to waiting.
+        if value == MembershipStatus.PENDING:
+            raise serializers.ValidationError(
+                "A member can be approved (active) or removed, not put back to waiting."
+            )
+        return value
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if not attrs:

@@ -11,6 +11,8 @@ from typing import Any, cast
 
 import django_filters
 from django.db.models import QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
@@ -39,7 +41,7 @@ from practical.serializers import (
 )
 from scheduling.models import RosterMembership
 from scheduling.selectors import RosterRole
-from village.api import Pagination
+from village.api import DomainError, Pagination
 
 
 class CircleNotFoundForAnonymous(BasePermission):
@@ -95,13 +97,17 @@ def _valid(serializer: BaseSerializer[Any]) -> dict[str, Any]:
 
 class CircleScopedView(APIView):
     permission_classes = [CircleNotFoundForAnonymous]
+    # Declared so the OpenAPI schema shows list responses wrapped in their page.
+    pagination_class = Pagination
 
     def circle(
         self, request: Request, circle_id: int, *, coordinator: bool = False
     ) -> tuple[Circle, RosterRole]:
         circle, role = selectors.circle_get_for(circle_id=circle_id, person=_me(request))
         if coordinator and role != "coordinator":
-            raise exceptions.PermissionDenied("Only the circle's coordinators can do that.")
+            raise DomainError(
+                "Only the circle's coordinators can do that.", code="coordinators_only", status_code=403
+            )
         return circle, role
 
 
@@ -119,12 +125,28 @@ def _circle_response(request: Request, circle: Circle, role: RosterRole, *, code
     return Response(data, status=code)
 
 
+_PROFILE_BY_ROLE = (
+    "Fields depend on the caller: coordinators get every field; member volunteers get what they "
+    "need to help (children only as children_count) and address/phone only from "
+    "ADDRESS_VISIBLE_HOURS_BEFORE a confirmed commitment until it ends, which the family can see "
+    "under address-reads/."
+)
+_STATUS_PARAM = OpenApiParameter("status", str, enum=list(Circle.Status.values))
+_NO_CONTENT = {204: OpenApiResponse(description="Done.")}
+
+
 class CircleListView(APIView):
+    pagination_class = Pagination
+
+    @extend_schema(parameters=[_STATUS_PARAM], responses=CircleSummaryOutput(many=True))
     def get(self, request: Request) -> Response:
+        """The circles I am in (any role) or coordinate through my organisation."""
         circles = _filtered(request, CircleFilter, selectors.circles_visible_to(person=_me(request)))
         return _paginated(request, self, circles, CircleSummaryOutput)
 
+    @extend_schema(request=CircleCreateInput, responses={201: CircleOutput})
     def post(self, request: Request) -> Response:
+        """Start a circle (for myself or for a family I organise for); I become its coordinator."""
         data = _valid(CircleCreateInput(data=request.data))
         data.setdefault("time_zone", _me(request).time_zone)
         circle = services.circle_create(
@@ -134,11 +156,14 @@ class CircleListView(APIView):
 
 
 class CircleDetailView(CircleScopedView):
+    @extend_schema(responses=CircleOutput, description=_PROFILE_BY_ROLE)
     def get(self, request: Request, circle_id: int) -> Response:
         circle, role = self.circle(request, circle_id)
         return _circle_response(request, circle, role)
 
+    @extend_schema(request=CirclePatchInput, responses=CircleOutput)
     def patch(self, request: Request, circle_id: int) -> Response:
+        """Change the household profile (coordinators only)."""
         circle, role = self.circle(request, circle_id, coordinator=True)
         data = _valid(CirclePatchInput(data=request.data))
         circle = services.circle_update(circle=circle, actor=_me(request), **data)
@@ -146,23 +171,36 @@ class CircleDetailView(CircleScopedView):
 
 
 class CirclePauseView(CircleScopedView):
-    action = staticmethod(services.circle_pause)
+    """Pause the circle; commitments stay and their holders are told."""
 
+    transition = staticmethod(services.circle_pause)
+
+    @extend_schema(request=None, responses=CircleOutput)
     def post(self, request: Request, circle_id: int) -> Response:
         circle, role = self.circle(request, circle_id, coordinator=True)
-        circle = self.action(circle=circle, actor=_me(request))
+        circle = self.transition(circle=circle, actor=_me(request))
         return _circle_response(request, circle, role)
 
 
 class CircleResumeView(CirclePauseView):
-    action = staticmethod(services.circle_resume)
+    """Make a paused circle active again."""
+
+    transition = staticmethod(services.circle_resume)
 
 
 class CircleCloseView(CirclePauseView):
-    action = staticmethod(services.circle_close)
+    """Close the circle for good (409 for any change afterwards)."""
+
+    transition = staticmethod(services.circle_close)
 
 
 class CircleMembersView(CircleScopedView):
+    @extend_schema(
+        parameters=[OpenApiParameter("status", str, enum=list(MembershipStatus.values))],
+        responses=MemberCoordinatorOutput(many=True),
+        description="Coordinators see every member with e-mail and status; volunteers see active "
+        "members' name and role only.",
+    )
     def get(self, request: Request, circle_id: int) -> Response:
         circle, role = self.circle(request, circle_id)
         members = _filtered(request, MemberFilter, selectors.circle_members(circle=circle, role=role))
@@ -171,25 +209,36 @@ class CircleMembersView(CircleScopedView):
 
 
 class CircleMemberView(CircleScopedView):
+    @extend_schema(request=MemberPatchInput, responses=MemberCoordinatorOutput)
     def patch(self, request: Request, circle_id: int, person_id: int) -> Response:
+        """Approve a waiting member, or change a member's role (the circle keeps a coordinator)."""
         circle, _ = self.circle(request, circle_id, coordinator=True)
         data = _valid(MemberPatchInput(data=request.data))
         membership = services.circle_member_update(circle=circle, person_id=person_id, **data)
         return Response(MemberCoordinatorOutput(membership).data)
 
+    @extend_schema(request=None, responses=_NO_CONTENT)
     def delete(self, request: Request, circle_id: int, person_id: int) -> Response:
+        """Remove a member from the circle."""
         circle, _ = self.circle(request, circle_id, coordinator=True)
         services.circle_member_remove(circle=circle, person_id=person_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class CircleChildcareApprovalsView(CircleScopedView):
+    @extend_schema(responses=ChildcareApprovalOutput(many=True))
     def get(self, request: Request, circle_id: int) -> Response:
+        """The volunteers the family trusts with their children."""
         circle, _ = self.circle(request, circle_id, coordinator=True)
         approvals = selectors.circle_childcare_approvals(circle=circle)
         return _paginated(request, self, approvals, ChildcareApprovalOutput)
 
+    @extend_schema(
+        request=ChildcareApprovalInput,
+        responses={201: ChildcareApprovalOutput, 200: ChildcareApprovalOutput},
+    )
     def post(self, request: Request, circle_id: int) -> Response:
+        """Approve an active member for childcare (200 when they already were)."""
         circle, _ = self.circle(request, circle_id, coordinator=True)
         data = _valid(ChildcareApprovalInput(data=request.data))
         approval, created = services.childcare_approval_create(
@@ -200,14 +249,21 @@ class CircleChildcareApprovalsView(CircleScopedView):
 
 
 class CircleChildcareApprovalView(CircleScopedView):
+    @extend_schema(request=None, responses=_NO_CONTENT)
     def delete(self, request: Request, circle_id: int, person_id: int) -> Response:
+        """Withdraw the family's childcare trust in this person."""
         circle, _ = self.circle(request, circle_id, coordinator=True)
         services.childcare_approval_delete(circle=circle, person_id=person_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class CircleAddressReadsView(CircleScopedView):
+    @extend_schema(
+        parameters=[OpenApiParameter("since", OpenApiTypes.DATETIME)],
+        responses=AddressReadOutput(many=True),
+    )
     def get(self, request: Request, circle_id: int) -> Response:
+        """Who was shown the family's address or phone, and when (coordinators only)."""
         circle, _ = self.circle(request, circle_id, coordinator=True)
         query = AddressReadQuery(data=request.query_params)
         query.is_valid(raise_exception=True)

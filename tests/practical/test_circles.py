@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import MembershipStatus, Role
+from practical import services
 from practical.models import AddressRead, ChildcareApproval, Circle, CircleStatusChange
 from scheduling.models import Roster, RosterMembership
 from tests.factories import (
@@ -19,6 +20,7 @@ from tests.factories import (
     ShiftFactory,
     SignupFactory,
 )
+from village.api import Conflict
 
 pytestmark = pytest.mark.django_db
 
@@ -379,3 +381,27 @@ def test_circle_childcare_approvals(login):
     assert client.delete(f"{url}{volunteer.pk}/").status_code == 204
     assert ChildcareApproval.objects.count() == 0
     assert client.delete(f"{url}{volunteer.pk}/").status_code == 404
+
+
+def test_circle_status_change_loses_to_a_change_it_did_not_see(login):
+    circle = CircleFactory()
+    coordinator = member(circle, Role.COORDINATOR)
+    seen_by_first = Circle.objects.get(pk=circle.pk)
+    seen_by_second = Circle.objects.get(pk=circle.pk)  # both read "active"
+    services.circle_pause(circle=seen_by_first, actor=coordinator)
+    with pytest.raises(Conflict) as refused:
+        services.circle_close(circle=seen_by_second, actor=coordinator)
+    assert refused.value.code == "stale"
+    circle.refresh_from_db()
+    assert circle.status == "paused"
+    assert list(CircleStatusChange.objects.values_list("from_status", "to_status")) == [("active", "paused")]
+
+
+def test_circle_create_is_all_or_nothing(login, monkeypatch):
+    def fail(**kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(RosterMembership.objects, "create", fail)
+    with pytest.raises(RuntimeError):
+        services.circle_create(created_by=PersonFactory(), name="Home", time_zone="UTC")
+    assert (Circle.objects.count(), Roster.objects.count()) == (0, 0)

@@ -167,7 +167,7 @@ def test_worker_killed_mid_batch_every_message_delivered_exactly_once(redis_url,
     with transaction.atomic():  # one commit: the batch is enqueued as it commits
         rows = make(person, 1000)
     first = workers(redis_url=redis_url, smtp_port=smtp.port)
-    wait_for(lambda: len(smtp.handler.message_ids) >= 200, timeout=40, interval=0.05, what="200 delivered")
+    wait_for(lambda: len(smtp.handler.message_ids) >= 200, timeout=60, interval=0.05, what="200 delivered")
 
     # Kill while every worker thread is inside an SMTP transaction whose message the server has
     # not yet accepted (the documented duplicate window — accepted but not yet marked sent —

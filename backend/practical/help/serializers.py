@@ -87,7 +87,7 @@ class HelpRequestUpdateInput(_DetailsMixin, InputSerializer):
         return attrs
 
 
-class ClaimInput(InputSerializer):
+class HelpClaimInput(InputSerializer):
     dish = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     contains_allergens = serializers.ListField(
         child=serializers.ChoiceField(choices=Allergen.choices), max_length=len(Allergen), default=list
@@ -97,7 +97,7 @@ class ClaimInput(InputSerializer):
     join_waitlist = serializers.BooleanField(default=False)
 
 
-class ThanksInput(InputSerializer):
+class HelpThanksInput(InputSerializer):
     message = serializers.CharField(max_length=500)
 
 
@@ -126,7 +126,7 @@ class HelpRequestFilter(filters.FilterSet):
         return queryset.exclude(pk__in=is_open.values("pk"))
 
 
-class DishFilter(filters.FilterSet):
+class HelpDishFilter(filters.FilterSet):
     start = filters.IsoDateTimeFilter(field_name="signup__shift__ends_at", lookup_expr="gt")
     end = filters.IsoDateTimeFilter(field_name="signup__shift__starts_at", lookup_expr="lt")
 
@@ -139,7 +139,31 @@ class DishFilter(filters.FilterSet):
 
 
 class HelpRequestOutput(serializers.Serializer):
-    """A request as a member sees it in a list. Local times are shown with ``time_zone``."""
+    """A request as a member sees it in a list. Local times are shown with ``time_zone``.
+
+    The declared fields document the shape (OpenAPI); ``to_representation`` builds it directly,
+    which is cheaper than a field per attribute on a 50-row page (FACTS.md: DRF overhead).
+    """
+
+    id = serializers.IntegerField(read_only=True)
+    circle = serializers.IntegerField(read_only=True)
+    kind = serializers.ChoiceField(choices=HelpRequest.Kind.choices, read_only=True)
+    title = serializers.CharField(read_only=True)
+    starts_at = serializers.DateTimeField(read_only=True)
+    ends_at = serializers.DateTimeField(read_only=True)
+    is_flexible = serializers.BooleanField(read_only=True)
+    time_zone = serializers.CharField(read_only=True)
+    capacity = serializers.IntegerField(read_only=True)
+    filled = serializers.IntegerField(read_only=True)
+    spots_left = serializers.IntegerField(read_only=True)
+    status = serializers.CharField(read_only=True)
+    shift = serializers.IntegerField(read_only=True)
+    series = serializers.IntegerField(read_only=True, allow_null=True)
+    details = serializers.JSONField(read_only=True, help_text="Kind-specific details")
+    received_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    my_status = serializers.CharField(
+        read_only=True, allow_null=True, help_text="My sign-up's status, if any"
+    )
 
     def to_representation(self, instance: HelpRequest) -> dict[str, Any]:
         shift = instance.shift
@@ -167,7 +191,7 @@ class HelpRequestOutput(serializers.Serializer):
         }
 
 
-class ContributionOutput(serializers.ModelSerializer):
+class HelpContributionOutput(serializers.ModelSerializer):
     class Meta:
         model = Contribution
         fields = ["dish", "contains_allergens", "notes"]
@@ -178,7 +202,7 @@ def contribution_data(signup: Signup) -> dict[str, Any] | None:
         contribution = signup.contribution
     except Contribution.DoesNotExist:
         return None
-    return dict(ContributionOutput(contribution).data)
+    return dict(HelpContributionOutput(contribution).data)
 
 
 def signup_data(signup: Signup, *, thanks: dict[str, Any], full_name: bool) -> dict[str, Any]:
@@ -236,13 +260,21 @@ def claim_data(*, signup: Signup, contribution: Contribution, warnings: list[str
             "status": signup.status,
             "offer_expires_at": signup.offer_expires_at.isoformat() if signup.offer_expires_at else None,
         },
-        "contribution": dict(ContributionOutput(contribution).data),
+        "contribution": dict(HelpContributionOutput(contribution).data),
         "warnings": warnings,
     }
 
 
-class DishOutput(serializers.Serializer):
+class HelpDishOutput(serializers.Serializer):
     """One line of "what others are bringing": date, kind, dish and the volunteer's first name."""
+
+    request = serializers.IntegerField(read_only=True)
+    date = serializers.DateField(read_only=True)
+    starts_at = serializers.DateTimeField(read_only=True)
+    kind = serializers.ChoiceField(choices=HelpRequest.Kind.choices, read_only=True)
+    dish = serializers.CharField(read_only=True)
+    contains_allergens = serializers.ListField(child=serializers.CharField(), read_only=True)
+    volunteer = serializers.CharField(read_only=True, help_text="First name only")
 
     def to_representation(self, instance: Contribution) -> dict[str, Any]:
         shift = instance.signup.shift
@@ -257,3 +289,63 @@ class DishOutput(serializers.Serializer):
             "contains_allergens": list(instance.contains_allergens),
             "volunteer": first_name(instance.signup.person.name),
         }
+
+
+# --- shapes for the OpenAPI schema of responses built as dicts above ----------------------------
+
+
+class HelpPersonOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class HelpSignupOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    person = HelpPersonOutput()
+    status = serializers.CharField()
+    contribution = HelpContributionOutput(allow_null=True)
+    thanked = serializers.BooleanField()
+    thanks_message = serializers.CharField(allow_null=True)
+
+
+class HelpRequestDetailOutput(HelpRequestOutput):
+    circle_name = serializers.CharField(read_only=True)
+    circle_status = serializers.CharField(read_only=True)
+    allergies = serializers.ListField(child=serializers.CharField(), read_only=True)
+    allergies_other = serializers.CharField(read_only=True)
+    dietary_preferences = serializers.ListField(child=serializers.CharField(), read_only=True)
+    my_role = serializers.CharField(read_only=True)
+    my_signup = HelpSignupOutput(read_only=True, allow_null=True)
+    claim_refusal = serializers.CharField(read_only=True, allow_null=True)
+    signups = HelpSignupOutput(many=True, read_only=True, help_text="Coordinators only")
+    address = serializers.CharField(read_only=True, help_text="Only when the address may be shown")
+    phone = serializers.CharField(read_only=True, help_text="Only when the address may be shown")
+
+
+class HelpClaimSignupOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    shift = serializers.IntegerField()
+    status = serializers.CharField()
+    offer_expires_at = serializers.DateTimeField(allow_null=True)
+
+
+class HelpClaimOutput(serializers.Serializer):
+    signup = HelpClaimSignupOutput()
+    contribution = HelpContributionOutput()
+    warnings = serializers.ListField(child=serializers.CharField())
+
+
+class HelpThanksNoteOutput(serializers.Serializer):
+    message = serializers.CharField()
+    by = serializers.IntegerField()
+    at = serializers.DateTimeField()
+
+
+class HelpThanksOutput(serializers.Serializer):
+    signup = serializers.IntegerField()
+    thanks = HelpThanksNoteOutput()
+
+
+class HelpSeriesOutput(serializers.Serializer):
+    count = serializers.IntegerField()
+    results = HelpRequestOutput(many=True)

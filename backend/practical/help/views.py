@@ -19,15 +19,19 @@ from rest_framework.views import APIView
 from accounts.models import Person
 from practical.help import selectors, services
 from practical.help.serializers import (
-    ClaimInput,
-    DishFilter,
-    DishOutput,
+    HelpClaimInput,
+    HelpClaimOutput,
+    HelpDishFilter,
+    HelpDishOutput,
     HelpRequestCreateInput,
+    HelpRequestDetailOutput,
     HelpRequestFilter,
     HelpRequestOutput,
     HelpRequestSeriesInput,
     HelpRequestUpdateInput,
-    ThanksInput,
+    HelpSeriesOutput,
+    HelpThanksInput,
+    HelpThanksOutput,
     claim_data,
     help_request_detail_data,
 )
@@ -100,7 +104,7 @@ class CircleRequestsView(APIView):
             raise ValidationError(filterset.errors)
         return _paginate(request, self, filterset.qs, HelpRequestOutput)
 
-    @extend_schema(request=HelpRequestCreateInput, responses={201: HelpRequestOutput})
+    @extend_schema(request=HelpRequestCreateInput, responses={201: HelpRequestDetailOutput})
     def post(self, request: Request, circle_id: int) -> Response:
         circle, role = circle_get_for(circle_id=circle_id, person=_me(request))
         data = HelpRequestCreateInput(data=request.data)
@@ -110,7 +114,7 @@ class CircleRequestsView(APIView):
 
 
 class CircleRequestSeriesView(APIView):
-    @extend_schema(request=HelpRequestSeriesInput, responses={201: HelpRequestOutput(many=True)})
+    @extend_schema(request=HelpRequestSeriesInput, responses={201: HelpSeriesOutput})
     def post(self, request: Request, circle_id: int) -> Response:
         circle, _role = circle_get_for(circle_id=circle_id, person=_me(request))
         data = HelpRequestSeriesInput(data=request.data)
@@ -125,11 +129,11 @@ class CircleRequestSeriesView(APIView):
 
 
 class HelpRequestDetailView(APIView):
-    @extend_schema(responses=HelpRequestOutput)
+    @extend_schema(responses=HelpRequestDetailOutput)
     def get(self, request: Request, request_id: int) -> Response:
         return Response(_detail(request, request_id))
 
-    @extend_schema(request=HelpRequestUpdateInput, responses=HelpRequestOutput)
+    @extend_schema(request=HelpRequestUpdateInput, responses=HelpRequestDetailOutput)
     def patch(self, request: Request, request_id: int) -> Response:
         help_request, role = selectors.help_request_get_for(request_id=request_id, person=_me(request))
         data = HelpRequestUpdateInput(data=request.data, context={"help_request": help_request})
@@ -141,7 +145,7 @@ class HelpRequestDetailView(APIView):
         )
         return Response(_detail_data(request, help_request, role))
 
-    @extend_schema(responses={200: HelpRequestOutput})
+    @extend_schema(responses={200: HelpRequestDetailOutput})
     def delete(self, request: Request, request_id: int) -> Response:
         help_request, role = selectors.help_request_get_for(request_id=request_id, person=_me(request))
         help_request = services.help_request_cancel(help_request=help_request, actor=_me(request))
@@ -149,12 +153,12 @@ class HelpRequestDetailView(APIView):
 
 
 class HelpRequestClaimView(APIView):
-    @extend_schema(request=ClaimInput, responses={201: OpenApiTypes.OBJECT})
+    @extend_schema(request=HelpClaimInput, responses={201: HelpClaimOutput})
     def post(self, request: Request, request_id: int) -> Response:
         help_request, _role = selectors.help_request_get_for(
             request_id=request_id, person=_me(request), hide_paused=False
         )
-        data = ClaimInput(data=request.data)
+        data = HelpClaimInput(data=request.data)
         data.is_valid(raise_exception=True)
         result = services.help_request_claim(
             help_request=help_request, person=_me(request), **data.validated_data
@@ -166,7 +170,7 @@ class HelpRequestClaimView(APIView):
 
 
 class HelpRequestReceivedView(APIView):
-    @extend_schema(request=None, responses=HelpRequestOutput)
+    @extend_schema(request=None, responses=HelpRequestDetailOutput)
     def post(self, request: Request, request_id: int) -> Response:
         help_request, role = selectors.help_request_get_for(request_id=request_id, person=_me(request))
         help_request = services.help_request_mark_received(help_request=help_request, actor=_me(request))
@@ -174,12 +178,12 @@ class HelpRequestReceivedView(APIView):
 
 
 class SignupThanksView(APIView):
-    @extend_schema(request=ThanksInput, responses={201: OpenApiTypes.OBJECT})
+    @extend_schema(request=HelpThanksInput, responses={201: HelpThanksOutput})
     def post(self, request: Request, signup_id: int) -> Response:
         signup, help_request, _role = selectors.help_request_for_signup(
             signup_id=signup_id, person=_me(request)
         )
-        data = ThanksInput(data=request.data)
+        data = HelpThanksInput(data=request.data)
         data.is_valid(raise_exception=True)
         note = services.signup_thank(
             signup=signup,
@@ -191,11 +195,11 @@ class SignupThanksView(APIView):
 
 
 class CircleDishesView(APIView):
-    @extend_schema(parameters=_WINDOW, responses=DishOutput(many=True))
+    @extend_schema(parameters=_WINDOW, responses=HelpDishOutput(many=True))
     def get(self, request: Request, circle_id: int) -> Response:
         circle, role = circle_get_for(circle_id=circle_id, person=_me(request))
         queryset = selectors.dishes_for(circle=circle, person=_me(request), role=role)
-        filterset = DishFilter(request.query_params, queryset=queryset, request=request)
+        filterset = HelpDishFilter(request.query_params, queryset=queryset, request=request)
         if not filterset.is_valid():
             raise ValidationError(filterset.errors)
-        return _paginate(request, self, filterset.qs, DishOutput, time_zone=circle.roster.time_zone)
+        return _paginate(request, self, filterset.qs, HelpDishOutput, time_zone=circle.roster.time_zone)

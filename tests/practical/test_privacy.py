@@ -273,3 +273,16 @@ def test_privacy_circle_list(api, login, world, actor):
     for row in rows:
         assert set(row) == {"id", "name", "status", "time_zone", "organisation", "my_role"}
     assert AddressRead.objects.exclude(via="earlier").count() == 0
+
+
+@pytest.mark.parametrize("actor", ["stranger", "org_volunteer"])
+def test_privacy_circle_roster_hidden_through_engine_endpoints(login, world, actor):
+    """The circle's roster and shifts are the circle: the engine's endpoints must not reveal them."""
+    client = login(world.people[actor])
+    roster_id = world.circle.roster_id
+    shift = world.circle.roster.shifts.order_by("starts_at").first()
+    listed = client.get("/api/v1/rosters/?limit=200").json()["results"]
+    assert roster_id not in [row["id"] for row in listed]
+    for path in (f"rosters/{roster_id}/", f"rosters/{roster_id}/shifts/", f"shifts/{shift.pk}/"):
+        response = client.get(f"/api/v1/{path}")
+        assert response.status_code == 404, path

@@ -54,8 +54,9 @@ def _children_json(children: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if child.get("name"):
             row["name"] = child["name"]
         birth_date = child.get("birth_date")
-        if isinstance(birth_date, date):
-            row["birth_date"] = birth_date.isoformat()
+        if birth_date:
+            # The API hands over dates; scripts (demo data) may pass ISO strings already.
+            row["birth_date"] = birth_date.isoformat() if isinstance(birth_date, date) else str(birth_date)
         if child.get("age_years") is not None:
             row["age_years"] = child["age_years"]
         stored.append(row)

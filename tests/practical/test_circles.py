@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.utils import timezone
@@ -405,3 +405,14 @@ def test_circle_create_is_all_or_nothing(login, monkeypatch):
     with pytest.raises(RuntimeError):
         services.circle_create(created_by=PersonFactory(), name="Home", time_zone="UTC")
     assert (Circle.objects.count(), Roster.objects.count()) == (0, 0)
+
+
+def test_circle_create_keeps_children_given_as_dates_or_strings():
+    circle = services.circle_create(
+        created_by=PersonFactory(),
+        name="Home",
+        time_zone="UTC",
+        children=[{"name": "Mia", "birth_date": date(2026, 11, 1)}, {"birth_date": "2025-01-02"}],
+    )
+    circle.refresh_from_db()
+    assert circle.children == [{"name": "Mia", "birth_date": "2026-11-01"}, {"birth_date": "2025-01-02"}]

@@ -15,7 +15,10 @@ from notifications.models import Channel, Notification, NotificationPreference, 
 def preferences_get(*, person: Person) -> NotificationPreference:
     """The person's preferences; an unsaved row with the defaults when they never changed any."""
     preference = NotificationPreference.objects.filter(person=person).first()
-    return preference if preference is not None else NotificationPreference(person=person)
+    if preference is None:
+        return NotificationPreference(person=person)
+    preference.person = person  # spare the query when the caller reads the person's language
+    return preference
 
 
 def reminder_lead_times(*, person: Person) -> list[timedelta]:

@@ -5,6 +5,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from notifications.kinds import registered_kinds
 from notifications.models import Channel, Notification, NotificationPreference
 from village.api import InputSerializer, OutputModelSerializer
 
@@ -40,8 +41,19 @@ class PreferenceOutput(OutputModelSerializer):
             "language",
         ]
 
-    def get_kinds(self, obj: NotificationPreference) -> dict[str, bool]:
-        return {kind: False for kind in sorted(obj.disabled_kinds or [])}
+    def get_kinds(self, obj: NotificationPreference) -> list[dict[str, Any]]:
+        """Every registered kind and every kind turned off, with a label in the person's language."""
+        known = registered_kinds()
+        disabled = set(obj.disabled_kinds or [])
+        language = obj.person.language
+        return [
+            {
+                "kind": name,
+                "label": known[name].label_for(language) if name in known else name,
+                "on": name not in disabled,
+            }
+            for name in sorted(set(known) | disabled)
+        ]
 
 
 class PreferenceInput(InputSerializer):

@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from notifications import services
+from notifications import kinds, services
 from notifications.channels import unsubscribe_token
 from notifications.models import Notification, NotificationPreference, Status
 from tests.factories import PersonFactory
@@ -94,11 +94,12 @@ def test_mark_read_of_someone_elses_notification_is_not_found(person, login):
     assert theirs.read_at is None
 
 
-def test_preferences_defaults(person, login):
+def test_preferences_defaults(person, login, monkeypatch):
+    monkeypatch.setattr(kinds, "_kinds", {})
     response = login(person).get("/api/v1/me/notification-preferences/")
     assert response.status_code == 200
     assert response.json() == {
-        "kinds": {},
+        "kinds": [],
         "channels": ["email", "in_app"],
         "reminder_lead_minutes": [1440, 120],
         "quiet_hours_start": None,
@@ -109,7 +110,9 @@ def test_preferences_defaults(person, login):
     }
 
 
-def test_preferences_patch(person, login):
+def test_preferences_patch(person, login, monkeypatch):
+    monkeypatch.setattr(kinds, "_kinds", {})
+    kinds.register_notification_kind("digest", label="Weekly digest", label_es="Resumen semanal")
     client = login(person)
     response = client.patch(
         "/api/v1/me/notification-preferences/",
@@ -124,7 +127,10 @@ def test_preferences_patch(person, login):
     )
     assert response.status_code == 200
     assert response.json() == {
-        "kinds": {"signup_confirmed": False},
+        "kinds": [
+            {"kind": "digest", "label": "Weekly digest", "on": True},
+            {"kind": "signup_confirmed", "label": "signup_confirmed", "on": False},
+        ],
         "channels": ["in_app"],
         "reminder_lead_minutes": [2880, 60],
         "quiet_hours_start": "22:00:00",
@@ -135,8 +141,16 @@ def test_preferences_patch(person, login):
     }
     # Turning a kind back on merges, it does not replace the rest.
     response = client.patch("/api/v1/me/notification-preferences/", {"kinds": {"signup_confirmed": True}})
-    assert response.json()["kinds"] == {}
+    assert response.json()["kinds"] == [{"kind": "digest", "label": "Weekly digest", "on": True}]
     assert response.json()["channels"] == ["in_app"]
+
+
+def test_preferences_kind_labels_in_the_persons_language(login, monkeypatch):
+    monkeypatch.setattr(kinds, "_kinds", {})
+    kinds.register_notification_kind("digest", label="Weekly digest", label_es="Resumen semanal")
+    person = PersonFactory(language="es")
+    response = login(person).get("/api/v1/me/notification-preferences/")
+    assert response.json()["kinds"] == [{"kind": "digest", "label": "Resumen semanal", "on": True}]
 
 
 @pytest.mark.parametrize(

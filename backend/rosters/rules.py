@@ -116,6 +116,7 @@ def local_segments(starts_at: datetime, ends_at: datetime, tz_name: str) -> tupl
     return tuple(segments)
 
 
+@lru_cache(maxsize=65536)
 def iso_week(moment: datetime, tz_name: str) -> tuple[int, int]:
     """The ISO (year, week) of a moment in the person's zone: limits count per person's week."""
     year, week, _ = moment.astimezone(zone(tz_name)).isocalendar()

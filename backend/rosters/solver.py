@@ -17,7 +17,7 @@ import time as clock
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from statistics import pstdev
 
 from ortools.sat.python import cp_model
@@ -106,6 +106,7 @@ class _Context:
                 weeks[week] = (count + 1, minutes + c.minutes)
             self.by_person_week[person.id] = dict(weeks)
         self.held_shift_ids = {p.id: {c.shift_id for c in p.commitments} for p in self.people}
+        self.timed = {p.id: [c for c in p.commitments if not c.is_flexible] for p in self.people}
 
     def failed_check(self, person: PersonIn, shift: ShiftIn) -> str | None:
         """The first static rule that rules the person out for the shift, or None if eligible."""
@@ -119,7 +120,7 @@ class _Context:
             return "available"
         if person.availability.away_during(shift.starts_at, shift.ends_at):
             return "not_away"
-        held = [c for c in person.commitments if not c.is_flexible]
+        held = self.timed[person.id]
         if any(overlaps(shift.starts_at, shift.ends_at, c.starts_at, c.ends_at) for c in held):
             return "no_overlap"
         rest = person.limits.min_rest_minutes
@@ -164,6 +165,7 @@ def solve(
             x[shift.id, pid] = model.new_bool_var(f"x_{shift.id}_{pid}")
 
     shift_by_id = {s.id: s for s in ctx.shifts}
+    shortfalls: dict[tuple[int, int], cp_model.IntVar] = {}
     for shift in ctx.shifts:
         chosen = [x[shift.id, pid] for pid in candidates[shift.id]]
         if not chosen:
@@ -184,6 +186,7 @@ def solve(
             short = model.new_int_var(0, need, f"short_{shift.id}_{qid}")
             model.add(short >= need - sum(holders))
             unmet.append(short)
+            shortfalls[shift.id, qid] = short
         model.add(sum(chosen) + sum(unmet) <= shift.open_places)
 
     by_person: dict[int, list[int]] = defaultdict(list)
@@ -196,15 +199,18 @@ def solve(
         # Conflicts (overlap or too little rest) form an interval graph on [start, end + rest):
         # its maximal cliques are the sets alive at each start, one at-most-one each (tight LP).
         ordered = sorted(sids, key=lambda s: shift_by_id[s].starts_at)
-        for i, sid in enumerate(ordered):
+        reach = timedelta(minutes=rest)
+        alive: list[ShiftIn] = []
+        grew = False
+        for sid in ordered:
             shift = shift_by_id[sid]
-            clique = [sid]
-            for other in ordered[:i]:
-                o = shift_by_id[other]
-                if too_close(o.starts_at, o.ends_at, shift.starts_at, shift.ends_at, rest):
-                    clique.append(other)
-            if len(clique) > 1:
-                model.add_at_most_one(x[s, pid] for s in clique)
+            still = [o for o in alive if o.ends_at + reach > shift.starts_at]
+            if len(still) < len(alive) and grew and len(alive) > 1:
+                model.add_at_most_one(x[o.id, pid] for o in alive)  # a maximal clique just closed
+            grew = True
+            alive = [*still, shift]
+        if len(alive) > 1:
+            model.add_at_most_one(x[o.id, pid] for o in alive)
         weeks: dict[tuple[int, int], list[int]] = defaultdict(list)
         for sid in sids:
             weeks[iso_week(shift_by_id[sid].starts_at, person.time_zone)].append(sid)
@@ -219,41 +225,89 @@ def solve(
                     <= limits.max_minutes_per_week - minutes
                 )
 
-    coverage = sum(x.values())
-    model.maximize(coverage)
+    # A quick least-loaded-first fill seeds the search, so even a huge instance that runs out of
+    # time before proving anything returns at least that.
+    seed = _greedy(ctx, candidates, people_by_id)
+    # A simple bound: a shift takes at most its open places, at most its candidates, and leaves
+    # a place empty for each needed qualification that too few candidates hold. When the seed
+    # reaches it, coverage is proven optimal without searching at all.
+    simple_bound = 0
+    for shift in ctx.shifts:
+        cands = candidates[shift.id]
+        missing: int = 0
+        for q, n in shift.needs.items():
+            holders_count = sum(1 for pid in cands if people_by_id[pid].holds(q, shift.starts_at))
+            missing += max(0, n - holders_count)
+        simple_bound += max(0, min(len(cands), shift.open_places - missing))
+    variables = list(x.values())
+    coverage = cp_model.LinearExpr.sum(variables)
     solver = cp_model.CpSolver()
     solver.parameters.num_search_workers = workers
-    solver.parameters.max_time_in_seconds = max(0.5, time_limit * 0.6)
     solver.parameters.random_seed = 1
-    if progress:
-        progress(f"coverage: {len(x)} candidate pairs, {len(ctx.shifts)} shifts")
-    status = solver.solve(model) if x else cp_model.OPTIMAL
-    status_name = solver.status_name(status) if x else "OPTIMAL"
-    if x and status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return _result(ctx, status_name, set(), 0, started, qualification_names, optimal=False)
-    best = round(solver.objective_value) if x else 0
-    bound = int(solver.best_objective_bound + 1e-6) if x else 0
-    chosen_pairs = {key for key, var in x.items() if x and solver.value(var)}
-    coverage_optimal = status == cp_model.OPTIMAL or not x
+    solve_started = clock.monotonic()
+    if len(seed) >= simple_bound:
+        status_name, best, bound = "OPTIMAL", len(seed), len(seed)
+        chosen_pairs = set(seed)
+    else:
+        model.add(coverage <= simple_bound)
+        model.maximize(coverage)
+        _hint(model, x, shortfalls, seed, people_by_id, shift_by_id)
+        solver.parameters.max_time_in_seconds = max(0.5, time_limit * 0.8)
+        # Probing is the slowest part of presolve and rarely pays on an assignment model.
+        solver.parameters.cp_model_probing_level = 0
+        # Inclusion detection between the weekly-limit rows took 30 s of presolve on the benchmark.
+        solver.parameters.presolve_inclusion_work_limit = 0
+        if progress:
+            progress(f"coverage: {len(x)} candidate pairs, {len(ctx.shifts)} shifts")
+        status = solver.solve(model)
+        status_name = solver.status_name(status)
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            best = round(solver.objective_value)
+            bound = min(simple_bound, int(solver.best_objective_bound + 1e-6))
+            chosen_pairs = {key for key, var in x.items() if solver.value(var)}
+        else:
+            status_name, best, bound, chosen_pairs = "FEASIBLE", 0, simple_bound, set()
+        if len(seed) > len(chosen_pairs):
+            chosen_pairs, best = set(seed), len(seed)
+        if best >= bound:
+            status_name = "OPTIMAL"
+    coverage_optimal = status_name == "OPTIMAL"
 
     # Second solve: coverage fixed, spread the load. Hinted with the first answer so it can
     # only improve fairness, never lose places, even if it runs out of time.
-    remaining = time_limit - (clock.monotonic() - started)
+    remaining = time_limit - (clock.monotonic() - solve_started)
     if x and remaining > 0.2 and by_person:
+        model.clear_hints()
+        model.clear_objective()
         model.add(coverage >= best)
         squares = []
+        hinted_load: dict[int, int] = defaultdict(int)
+        for sid, pid in chosen_pairs:
+            hinted_load[pid] += shift_by_id[sid].minutes // UNIT_MINUTES
         for pid, sids in by_person.items():
             person = people_by_id[pid]
             base = person.base_minutes // UNIT_MINUTES
             top = base + sum(shift_by_id[s].minutes // UNIT_MINUTES for s in sids)
             load = model.new_int_var(0, top, f"load_{pid}")
-            model.add(load == base + sum(x[s, pid] * (shift_by_id[s].minutes // UNIT_MINUTES) for s in sids))
+            model.add(
+                load
+                == base
+                + cp_model.LinearExpr.weighted_sum(
+                    [x[s, pid] for s in sids], [shift_by_id[s].minutes // UNIT_MINUTES for s in sids]
+                )
+            )
             square = model.new_int_var(0, top * top, f"sq_{pid}")
             model.add_multiplication_equality(square, [load, load])
             squares.append(square)
-        model.minimize(sum(squares))
-        for key, var in x.items():
-            model.add_hint(var, 1 if key in chosen_pairs else 0)
+            # A complete hint is taken as the first solution at once: fairness can only improve.
+            value = base + hinted_load[pid]
+            model.add_hint(load, value)
+            model.add_hint(square, value * value)
+        model.minimize(cp_model.LinearExpr.sum(squares))
+        # Presolving this model costs seconds on a busy machine and buys little: go straight to
+        # improving the hinted solution.
+        solver.parameters.cp_model_presolve = False
+        _hint(model, x, shortfalls, chosen_pairs, people_by_id, shift_by_id)
         solver.parameters.max_time_in_seconds = remaining
         if progress:
             progress("fairness")
@@ -264,6 +318,65 @@ def solve(
         ctx, status_name, chosen_pairs, bound, started, qualification_names, optimal=coverage_optimal
     )
     return result
+
+
+def _hint(
+    model: cp_model.CpModel,
+    x: dict[tuple[int, int], cp_model.IntVar],
+    shortfalls: dict[tuple[int, int], cp_model.IntVar],
+    chosen: set[tuple[int, int]],
+    people_by_id: dict[int, PersonIn],
+    shift_by_id: dict[int, ShiftIn],
+) -> None:
+    """Hint every variable, so CP-SAT takes the answer as its first solution straight away."""
+    for key, var in x.items():
+        model.add_hint(var, 1 if key in chosen else 0)
+    for (sid, qid), var in shortfalls.items():
+        shift = shift_by_id[sid]
+        have = sum(1 for s, pid in chosen if s == sid and people_by_id[pid].holds(qid, shift.starts_at))
+        model.add_hint(var, max(0, shift.needs[qid] - have))
+
+
+def _greedy(
+    ctx: _Context, candidates: dict[int, list[int]], people_by_id: dict[int, PersonIn]
+) -> set[tuple[int, int]]:
+    """Each open place, in time order, to the least-loaded candidate who still fits every rule."""
+    taken: dict[int, list[ShiftIn]] = defaultdict(list)
+    load: dict[int, int] = {p.id: p.base_minutes for p in ctx.people}
+    chosen: set[tuple[int, int]] = set()
+    for shift in sorted(ctx.shifts, key=lambda s: (s.starts_at, s.id)):
+        needs = {q: n for q, n in shift.needs.items() if n > 0}
+        placed: list[int] = []
+        for pid in sorted(candidates[shift.id], key=lambda p: (load[p], p)):
+            if len(placed) == shift.open_places:
+                break
+            person = people_by_id[pid]
+            rest = person.limits.min_rest_minutes
+            if any(
+                too_close(s.starts_at, s.ends_at, shift.starts_at, shift.ends_at, rest) for s in taken[pid]
+            ):
+                continue
+            week = iso_week(shift.starts_at, person.time_zone)
+            mine = [s for s in taken[pid] if iso_week(s.starts_at, person.time_zone) == week]
+            count, minutes = ctx.by_person_week[pid].get(week, (0, 0))
+            limits = person.limits
+            if limits.max_shifts_per_week is not None and count + len(mine) + 1 > limits.max_shifts_per_week:
+                continue
+            if limits.max_minutes_per_week is not None and (
+                minutes + sum(s.minutes for s in mine) + shift.minutes > limits.max_minutes_per_week
+            ):
+                continue
+            unmet = sum(max(0, n - (1 if person.holds(q, shift.starts_at) else 0)) for q, n in needs.items())
+            if unmet > shift.open_places - len(placed) - 1:
+                continue
+            for q in needs:
+                if person.holds(q, shift.starts_at):
+                    needs[q] = max(0, needs[q] - 1)
+            placed.append(pid)
+            taken[pid].append(shift)
+            load[pid] += shift.minutes
+            chosen.add((shift.id, pid))
+    return chosen
 
 
 def _result(

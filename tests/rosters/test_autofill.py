@@ -121,9 +121,7 @@ def test_autofill_journey_month_of_helpline_shifts(login):
         weeks = Counter(sh.starts_at.isocalendar()[1] for sh in shifts)
         assert max(weeks.values()) <= 2
         ordered = sorted(shifts, key=lambda sh: sh.starts_at)
-        assert all(
-            b.starts_at - a.ends_at >= timedelta(hours=24) for a, b in itertools.pairwise(ordered)
-        )
+        assert all(b.starts_at - a.ends_at >= timedelta(hours=24) for a, b in itertools.pairwise(ordered))
     for person in evenings_only:
         assert {sh.starts_at.astimezone(sh.starts_at.tzinfo).weekday() for sh in by_person[person.pk]} <= {
             0,

@@ -20,6 +20,13 @@ AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = REPO / "test-artifacts"
 AXE_PATH = "/__test__/axe.min.js"
 API_REFUSAL = re.compile(r"^Failed to load resource: the server responded with a status of (4\d\d)\b")
+TOO_SMALL_TARGETS = """() => [...document.querySelectorAll(
+  'button, a.button, a.slot-dot, .check, .radio, .site-nav a, .site-footer a, .brand, select,' +
+  'input:not([type=checkbox]):not([type=radio]):not([type=hidden]), textarea')]
+  .filter((el) => el.offsetParent !== null)
+  .map((el) => [el.tagName + '.' + el.className + ' ' + (el.textContent || el.name || '').trim().slice(0, 30),
+                el.getBoundingClientRect().height])
+  .filter(([, height]) => height < 43.5)"""
 PHONE = {"width": 360, "height": 740}
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -114,6 +121,13 @@ class Visit:
             ".map(v => ({id: v.id, help: v.help, nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5)}))"
         )
         assert result == [], f"{name}: accessibility violations {result}"
+        # Reflow (WCAG 1.4.10): nothing may need sideways scrolling, down to a 360 px phone.
+        overflow = self.page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{name}: page is {overflow}px wider than the screen"
+        # Touch targets: every control a thumb aims at is at least 44 px tall (inline links in
+        # running text are exempt, as in WCAG 2.5.8).
+        small = self.page.evaluate(TOO_SMALL_TARGETS)
+        assert small == [], f"{name}: touch targets under 44px {small}"
         assert self.unexpected_errors() == [], f"{name}: console errors {self.console_errors}"
 
 

@@ -18,7 +18,8 @@ def log_in(visit: Visit, email: str, next_path: str = "/requests") -> None:
     page.get_by_role("button", name="Log in").click()
 
 
-def test_family_starts_a_circle_and_asks_for_dinner_three_days_a_week(visit: Visit) -> None:
+def test_family_starts_a_circle_and_asks_for_dinner_three_days_a_week(phone: Visit) -> None:
+    visit = phone
     mum = PersonFactory(name="Lucía García", time_zone="America/Chicago")
     log_in(visit, mum.email, "/circles")
     page = visit.page
@@ -70,8 +71,8 @@ def test_family_starts_a_circle_and_asks_for_dinner_three_days_a_week(visit: Vis
     page.get_by_role("button", name="Ask for this help").click()
 
     page.wait_for_selector("h1:has-text('The García family')")
-    page.wait_for_selector(".cal-table, .cal-toolbar")
-    visit.check("circle-calendar")
+    page.wait_for_selector("h2:has-text('Week of')")
+    visit.check("circle-calendar-week")
     requests = list(HelpRequest.objects.select_related("shift").order_by("shift__starts_at"))
     assert {r.kind for r in requests} == {"meal"}
     assert {r.details["servings"] for r in requests} == {4}
@@ -82,9 +83,9 @@ def test_family_starts_a_circle_and_asks_for_dinner_three_days_a_week(visit: Vis
     # Two weeks of Mon/Wed/Fri from the chosen day: exactly six dinners.
     assert len(requests) == 6
 
-    page.get_by_role("button", name="Week").click()
-    page.wait_for_selector("h2:has-text('Week of')")
-    visit.check("circle-week")
+    page.get_by_role("button", name="Month").click()
+    page.wait_for_selector(".cal-table")
+    visit.check("circle-month")
 
 
 def circle_zone(circle: Circle):

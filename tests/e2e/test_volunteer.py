@@ -105,8 +105,10 @@ def test_first_time_volunteer_claims_a_meal_from_an_invite_link_on_a_phone(phone
     apple = page.get_by_role("link", name="Apple Calendar")
     apple.wait_for()
     assert apple.get_attribute("href").startswith("webcal://")
-    assert page.get_by_role("link", name="Google Calendar").get_attribute("href").startswith(
-        "https://calendar.google.com/"
+    assert (
+        page.get_by_role("link", name="Google Calendar")
+        .get_attribute("href")
+        .startswith("https://calendar.google.com/")
     )
     assert "outlook.live.com" in page.get_by_role("link", name="Outlook").get_attribute("href")
     phone.check("feeds")

@@ -342,7 +342,8 @@ export async function requestNewView({ id }) {
 export function slotsCalendar(circle) {
   const zone = circle.time_zone;
   const today = todayIn(zone);
-  let mode = "month";
+  // A month grid is cramped on a phone; the week list is the readable default there.
+  let mode = window.matchMedia("(min-width: 40rem)").matches ? "month" : "week";
   let anchor = today;
   const box = h("div");
   const title = h("h2", { id: "cal-title" }, "");

@@ -485,3 +485,26 @@ def test_volunteer_reads_the_familys_thanks(login):
     login(people.coordinator).post(f"/api/v1/signups/{signup.pk}/thanks/", {"message": "Gracias, Ana!"})
     mine = login(people.volunteer).get(f"/api/v1/requests/{help_request.pk}/").json()["my_signup"]
     assert (mine["thanked"], mine["thanks_message"]) == (True, "Gracias, Ana!")
+
+
+def test_claim_refuses_an_unknown_allergen_value(login):
+    people = circle_with_people()
+    help_request = make_request(people)
+    response = _claim(login(people.volunteer), help_request, dish="Soup", contains_allergens=["nuts"])
+    assert response.status_code == 400
+    assert list(response.json()["error"]["fields"]) == ["contains_allergens.0"]
+    assert _rows() == (0, 0)
+
+
+def test_editing_details_keeps_the_familys_thanks(login):
+    people = circle_with_people()
+    help_request = make_request(people)
+    _claim(login(people.volunteer), help_request, dish="Soup")
+    signup = Signup.objects.get()
+    login(people.coordinator).post(f"/api/v1/signups/{signup.pk}/thanks/", {"message": "Thank you!"})
+    response = login(people.coordinator).patch(
+        f"/api/v1/requests/{help_request.pk}/", {"details": {"servings": 2}}
+    )
+    assert response.status_code == 200
+    assert response.json()["details"] == {"servings": 2, "containers_to_return": False}
+    assert response.json()["signups"][0]["thanks_message"] == "Thank you!"

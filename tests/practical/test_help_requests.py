@@ -552,3 +552,20 @@ def test_every_help_endpoint_refuses_anonymous_and_hides_from_strangers(api, log
         assert response.status_code == 404
         assert response.json()["error"]["code"] == "not_found"
     assert (*_counts(), help_request.shift.signups.count()) == before
+
+
+def test_request_series_in_closed_circle_is_refused(login):
+    people = circle_with_people(status=Circle.Status.CLOSED)
+    response = login(people.coordinator).post(
+        f"/api/v1/circles/{people.circle.pk}/requests/series/",
+        {
+            "kind": "meal",
+            "rrule": "FREQ=DAILY;COUNT=3",
+            "first_starts_at": "2027-03-08T17:30:00-05:00",
+            "duration_minutes": 60,
+            "details": {"servings": 4},
+        },
+    )
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "circle_closed"
+    assert _counts() == (0, 0, 0)

@@ -15,7 +15,7 @@ from practical.models import Contribution
 from practical.services import circle_create
 from scheduling.models import Signup
 from tests.e2e.conftest import Visit
-from tests.factories import PersonFactory
+from tests.factories import PASSWORD, PersonFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -112,3 +112,31 @@ def test_first_time_volunteer_claims_a_meal_from_an_invite_link_on_a_phone(phone
     )
     assert "outlook.live.com" in page.get_by_role("link", name="Outlook").get_attribute("href")
     phone.check("feeds")
+
+
+def test_spanish_reader_with_an_account_joins_and_is_refused_an_allergen_in_spanish(phone: Visit) -> None:
+    _circle, _dinner, token = family_with_a_dinner_request()
+    maria = PersonFactory(name="María López", language="es")
+    phone.context.add_init_script("localStorage.setItem('village.lang', 'es')")
+    page = phone.goto(f"/#/join/{token}")
+    page.wait_for_selector("h1:has-text('Ayuda a The García family')")
+    page.get_by_role("button", name="Ya tengo cuenta").click()
+    page.get_by_label("Correo electrónico").fill(maria.email)
+    page.get_by_label("Contraseña").fill(PASSWORD)
+    page.get_by_role("button", name="Entrar").click()
+
+    page.wait_for_selector("text=Esta familia es alérgica a:")
+    phone.check("circle-requests-es")
+    page.get_by_role("link", name="Yo llevo una comida").first.click()
+    page.get_by_label("Tu plato").fill("Pad thai")
+    page.get_by_role("checkbox", name="Cacahuetes / maní").check()
+    page.get_by_role("button", name="Yo lo llevo").click()
+    alert = page.locator(".form-status .error-box")
+    alert.wait_for()
+    assert (
+        alert.inner_text()
+        == "Tu plato lleva algo a lo que esta familia es alérgica. Elige otro plato, por favor."
+    )
+    assert page.get_by_label("Tu plato").input_value() == "Pad thai"
+    phone.check("claim-refused-es")
+    assert Signup.objects.count() == 0

@@ -242,3 +242,27 @@ def test_autofill_accept_reports_what_changed_and_keeps_the_rest(login):
     assert reasons[second["id"]].endswith("is now away at that time.")
     assert [a["status"] for a in body["assignments"]] == ["skipped", "skipped"]
     assert Signup.objects.filter(person_id__in=[first["person"], second["person"]]).count() == 0
+
+
+def test_autofill_avoids_a_meal_the_volunteer_already_brings_to_a_circle(login):
+    from tests.factories import CircleFactory, RosterMembershipFactory, ShiftFactory, SignupFactory
+
+    org = org_with_roster(volunteers=2)
+    busy, free = org.volunteers
+    ShiftTemplateFactory(roster=org.roster, weekdays=[0], capacity=1)
+    start = next_monday()
+    rng = {"start": start.isoformat(), "end": start.isoformat()}
+    client = login(org.coordinator)
+    client.post(f"/api/v1/rosters/{org.roster.pk}/generate/", rng, format="json")
+    helpline = Shift.objects.get(roster=org.roster)
+    circle = CircleFactory()
+    RosterMembershipFactory(roster=circle.roster, person=busy)
+    dinner = ShiftFactory(
+        roster=circle.roster, starts_at=helpline.starts_at + timedelta(minutes=30), capacity=1, title="Dinner"
+    )
+    SignupFactory(shift=dinner, person=busy)
+    # The free volunteer did more lately, so fairness alone would pick the busy one.
+    recent = ShiftFactory(roster=org.roster, starts_at=helpline.starts_at - timedelta(days=3))
+    SignupFactory(shift=recent, person=free, status=Signup.Status.COMPLETED)
+    proposal = client.post(f"/api/v1/rosters/{org.roster.pk}/autofill/", rng, format="json").json()
+    assert [(a["shift"], a["person"]) for a in proposal["assignments"]] == [(helpline.pk, free.pk)]

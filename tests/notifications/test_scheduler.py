@@ -65,3 +65,20 @@ def test_scheduler_command_once_runs_the_sweep(capsys):
     call_command("scheduler", "--once")
     assert "notifications.sweep" in capsys.readouterr().out
     assert PeriodicJobRun.objects.filter(name="notifications.sweep").count() == 1
+
+
+def test_run_scheduler_runs_jobs_until_stopped(jobs, transactional_db):
+    import threading
+    import time
+
+    calls: list[datetime] = []
+    jobs.register_periodic_job("test.loop", calls.append, every=timedelta(hours=1))
+    stop = threading.Event()
+    thread = threading.Thread(target=jobs.run_scheduler, args=(stop,), kwargs={"tick": 0.01})
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not calls and time.monotonic() < deadline:
+        time.sleep(0.01)
+    stop.set()
+    thread.join(timeout=10)
+    assert (len(calls), thread.is_alive()) == (1, False)

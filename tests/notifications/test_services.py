@@ -329,3 +329,36 @@ def test_account_email_goes_through_the_outbox(django_capture_on_commit_callback
         ["new@example.org"],
     )
     assert "List-Unsubscribe" not in mail.outbox[0].extra_headers
+
+
+class WorkerKilled(BaseException):
+    """Stands in for SIGKILL: nothing after it in the worker runs, not even `except Exception`."""
+
+
+def test_crash_after_the_server_accepted_resends_with_the_same_message_id(person, settings, monkeypatch):
+    # The one duplicate window left (documented in notification_deliver): the mail server
+    # accepted the message and the worker died before the UPDATE to "sent".
+    from notifications.channels import EmailChannel
+
+    real_deliver = EmailChannel.deliver
+
+    def deliver_then_die(self, notification, rendered):
+        real_deliver(self, notification, rendered)
+        raise WorkerKilled
+
+    (row,) = create(person, channels=["email"])
+    monkeypatch.setattr(EmailChannel, "deliver", deliver_then_die)
+    with pytest.raises(WorkerKilled):
+        services.notification_deliver(notification_id=row.pk)
+    monkeypatch.setattr(EmailChannel, "deliver", real_deliver)
+    row.refresh_from_db()
+    assert row.status == "sending"
+
+    later = timezone.now() + timedelta(seconds=settings.NOTIFICATION_SENDING_LEASE + 1)
+    Notification.objects.filter(pk=row.pk).update(send_at=timezone.now() - timedelta(seconds=1))
+    services.notifications_sweep(now=later)
+
+    row.refresh_from_db()
+    assert (row.status, row.attempts) == ("sent", 2)
+    # Sent twice, but as the same message: a receiver that dedupes by Message-ID shows it once.
+    assert [m.extra_headers["Message-ID"] for m in mail.outbox] == [message_id(row), message_id(row)]

@@ -54,7 +54,12 @@ def claim_refusal(*, shift: Shift, person: Person) -> str | None:
     Does not check capacity, time or duplicates (the claim itself does, atomically) — only
     whether this person is someone who may take this kind of place at all.
     """
-    if roster_role(roster=shift.roster, person=person) not in ("volunteer", "coordinator"):
+    return refusal_for_role(shift=shift, person=person, role=roster_role(roster=shift.roster, person=person))
+
+
+def refusal_for_role(*, shift: Shift, person: Person, role: str | None) -> str | None:
+    """``claim_refusal`` for a caller that already looked up the person's role on the roster."""
+    if role not in ("volunteer", "coordinator"):
         return f"{person} is not a member of {shift.roster.name}."
     missing = missing_qualifications(shift=shift, person=person)
     if missing:

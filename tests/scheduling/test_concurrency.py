@@ -165,3 +165,25 @@ def test_concurrency_cancels_and_claims_keep_filled_true():
     assert shift.filled == confirmed == won
     assert 0 <= won <= 3
     assert {r.status_code for r in responses[3:]} <= {201, 409}
+
+
+def test_concurrency_shift_cancel_with_volunteer_cancels_never_deadlocks():
+    roster = RosterFactory()
+    coordinator = PersonFactory()
+    RosterMembershipFactory(roster=roster, person=coordinator, role=Role.COORDINATOR)
+    shift = ShiftFactory(roster=roster, capacity=10)
+    people = members(roster, 14)
+    held = [signup_claim(shift=shift, person=p, join_waitlist=True).signup for p in people]
+    calls = [poster(p, f"/api/v1/signups/{s.pk}/cancel/") for p, s in zip(people, held, strict=True)]
+    coordinator_client = client_for(coordinator)
+    calls.append(lambda: coordinator_client.delete(f"/api/v1/shifts/{shift.pk}/"))
+
+    responses = race(calls)
+
+    assert [r for r in responses if isinstance(r, Exception)] == []
+    assert responses[-1].status_code == 200
+    # A volunteer's cancel either went first (200) or found the sign-up already cancelled (409/400).
+    assert {r.status_code for r in responses[:-1]} <= {200, 400, 409}
+    shift.refresh_from_db()
+    assert (shift.status, shift.filled) == ("cancelled", 0)
+    assert set(Signup.objects.filter(shift=shift).values_list("status", flat=True)) == {"cancelled"}

@@ -200,3 +200,15 @@ def test_waitlist_expiry_is_a_periodic_job(full_shift_with_line):
     assert line[1].status == "offered"
     shift.refresh_from_db()
     assert shift.filled == 2
+
+
+def test_waitlist_stale_waitlisted_copy_still_returns_the_offered_place(full_shift_with_line):
+    shift, holders, line = full_shift_with_line
+    stale = Signup.objects.get(pk=line[0].pk)  # loaded while still waitlisted
+    signup_cancel(signup=holders[0], actor=holders[0].person)  # now offered, holding a place
+
+    signup_cancel(signup=stale, actor=stale.person)
+
+    shift.refresh_from_db()
+    line[1].refresh_from_db()
+    assert (line[1].status, shift.filled) == ("offered", 2)

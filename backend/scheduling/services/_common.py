@@ -8,7 +8,7 @@ from django.utils import timezone
 from rest_framework import status
 
 from accounts.models import Person
-from scheduling.models import Roster
+from scheduling.models import Roster, Shift
 from scheduling.selectors import roster_role
 from village.api import DomainError
 
@@ -57,3 +57,13 @@ def validate_capacity(capacity: int) -> None:
             code="invalid_capacity",
             fields={"capacity": ["Must be at least 1."]},
         )
+
+
+def lock_shift(shift_id: int) -> None:
+    """Lock the shift row first, inside the caller's transaction.
+
+    Every write that touches a shift and its sign-ups takes the shift's lock before any sign-up's,
+    so two of them (a volunteer cancelling while a coordinator cancels the whole shift) queue
+    instead of deadlocking. Claims get the same lock from their conditional UPDATE.
+    """
+    Shift.objects.select_for_update().filter(pk=shift_id).values_list("pk", flat=True).first()

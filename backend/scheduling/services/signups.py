@@ -20,10 +20,10 @@ from rest_framework import status
 
 from accounts.models import Person
 from scheduling import notify
-from scheduling.eligibility import claim_refusal, claim_warnings
+from scheduling.eligibility import claim_refusal, claim_warnings, refusal_for_role
 from scheduling.models import Shift, Signup, SwapOffer
 from scheduling.selectors import ACTIVE_STATUSES, HELD_STATUSES, overlapping_commitments, roster_role
-from scheduling.services._common import not_found, require_coordinator
+from scheduling.services._common import lock_shift, not_found, require_coordinator
 from village.api import Conflict, DomainError
 
 FULL_MESSAGE = "This slot was just taken. Choose another slot, or join the waitlist to be offered a place if one frees up."
@@ -150,10 +150,11 @@ def signup_claim(
     409 ``full`` unless ``join_waitlist`` (then a waitlisted sign-up). Near misses and registered
     warnings come back in ``ClaimResult.warnings``.
     """
-    if roster_role(roster=shift.roster, person=person) is None:
+    role = roster_role(roster=shift.roster, person=person)
+    if role is None:
         raise not_found()
     _check_claimable(shift=shift, person=person, now=timezone.now())
-    refusal = claim_refusal(shift=shift, person=person)
+    refusal = refusal_for_role(shift=shift, person=person, role=role)
     if refusal:
         raise DomainError(refusal, code="not_eligible", status_code=status.HTTP_403_FORBIDDEN)
     existing = Signup.objects.filter(shift=shift, person=person, status__in=ACTIVE_STATUSES).first()
@@ -229,17 +230,24 @@ def offer_freed_places(*, shift: Shift, now: datetime | None = None) -> list[Sig
 
 
 def _release(*, signup: Signup, to_status: str, now: datetime, from_statuses: tuple[str, ...]) -> bool:
-    """Move an active sign-up to ``to_status``, freeing its place. False when someone beat us to it."""
-    changed = Signup.objects.filter(pk=signup.pk, status__in=from_statuses).update(
+    """Move an active sign-up to ``to_status``, freeing its place. False when someone beat us to it.
+
+    Status changes of a shift's sign-ups happen under the shift's lock, so the status read here
+    is the one we change: a place is given back exactly when one was held (a stale in-memory
+    "waitlisted" that has meanwhile become "offered" must still return its place).
+    """
+    lock_shift(signup.shift_id)
+    current = Signup.objects.filter(pk=signup.pk).values_list("status", flat=True).first()
+    if current not in from_statuses:
+        return False
+    Signup.objects.filter(pk=signup.pk, status=current).update(
         status=to_status,
         cancelled_at=now if to_status == Signup.Status.CANCELLED else None,
         cancel_requested_at=None,
         offer_expires_at=None,
         sequence=F("sequence") + 1,
     )
-    if not changed:
-        return False
-    if signup.status in HELD_STATUSES:
+    if current in HELD_STATUSES:
         Shift.objects.filter(pk=signup.shift_id).update(filled=F("filled") - 1)
     SwapOffer.objects.filter(signup=signup, status=SwapOffer.Status.OPEN).update(
         status=SwapOffer.Status.WITHDRAWN
@@ -314,6 +322,7 @@ def signup_accept_offer(*, signup: Signup, actor: Person) -> Signup:
     if refusal:
         raise DomainError(refusal, code="not_eligible", status_code=status.HTTP_403_FORBIDDEN)
     with transaction.atomic():
+        lock_shift(signup.shift_id)
         # Conditional on the offer still standing: the expiry sweep may be passing it on right now.
         if not Signup.objects.filter(
             pk=signup.pk, status=Signup.Status.OFFERED, offer_expires_at__gt=now

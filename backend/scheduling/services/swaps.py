@@ -16,7 +16,7 @@ from scheduling import notify
 from scheduling.eligibility import claim_refusal
 from scheduling.models import Signup, SwapOffer
 from scheduling.selectors import ACTIVE_STATUSES, roster_role
-from scheduling.services._common import not_found, require_coordinator
+from scheduling.services._common import lock_shift, not_found, require_coordinator
 from scheduling.services.signups import ClaimResult, _check_claimable, _overlaps_and_warnings
 from village.api import Conflict, DomainError
 
@@ -58,6 +58,7 @@ def swap_accept(*, swap: SwapOffer, person: Person, confirm_overlap: bool = Fals
     now = timezone.now()
     try:
         with transaction.atomic():
+            lock_shift(shift.pk)
             # Two people accept at once: only one UPDATE finds the offer still open.
             if not SwapOffer.objects.filter(pk=swap.pk, status=SwapOffer.Status.OPEN).update(
                 status=SwapOffer.Status.TAKEN, taken_by=person

@@ -87,7 +87,10 @@ export async function load(container, loader, render, loadingText) {
   } catch (error) {
     if (window.console && !(error && "status" in error)) console.error(error);
     clear(container);
-    container.append(errorBox(error, () => load(container, loader, render, loadingText)));
+    // "Try again" only helps when the network or the server failed, not when the answer was no.
+    const transient = !error || !("status" in error) || error.status === 0 || error.status >= 500;
+    container.append(errorBox(error, transient ? () => load(container, loader, render, loadingText) : null));
+    if (!transient) container.append(h("p", {}, h("a", { href: "#/", class: "button secondary" }, t("notfound.home"))));
   } finally {
     container.setAttribute("aria-busy", "false");
   }

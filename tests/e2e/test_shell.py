@@ -65,3 +65,16 @@ def test_unknown_route_offers_a_way_back(phone: Visit) -> None:
     page.wait_for_selector("h1:has-text('Page not found')")
     assert page.get_by_role("link", name="Go to the start").get_attribute("href") == "#/"
     phone.check("not-found")
+
+
+def test_broken_invite_link_says_so_without_a_pointless_retry(phone: Visit) -> None:
+    page = phone.goto("/#/join/not-a-real-token")
+    alert = page.get_by_role("alert")
+    alert.wait_for()
+    assert (
+        alert.inner_text()
+        == "This invite link doesn't work any more. Ask the person who sent it for a new one."
+    )
+    assert page.get_by_role("button", name="Try again").count() == 0
+    assert page.get_by_role("link", name="Go to the start").count() == 1
+    phone.check("join-broken")

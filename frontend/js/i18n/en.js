@@ -53,6 +53,7 @@ export default {
   "join.title_circle": "Help {name}",
   "join.title_roster": "Join {name}",
   "join.title_organisation": "Join {name}",
+  "join.broken": "This invite link doesn't work any more. Ask the person who sent it for a new one.",
   "join.loading": "Opening your invitation…",
   "join.invited_by": "{name} invited you.",
   "join.what_circle": "This family is getting help after a new baby. Join to see what they need, like a meal or an errand, and sign up for a time that suits you.",

@@ -53,6 +53,8 @@ export default {
   "join.title_circle": "Ayuda a {name}",
   "join.title_roster": "Únete a {name}",
   "join.title_organisation": "Únete a {name}",
+  "join.broken": "Este enlace de invitación ya no funciona. Pide uno nuevo a la persona que te lo envió.",
+  "error.invite_broken": "Este enlace de invitación ya no funciona. Pide uno nuevo a la persona que te lo envió.",
   "join.loading": "Abriendo tu invitación…",
   "join.invited_by": "{name} te invitó.",
   "join.what_circle": "Esta familia está recibiendo ayuda tras la llegada de un bebé. Únete para ver lo que necesitan, como una comida o un recado, y apúntate a la hora que te venga bien.",

@@ -29,7 +29,19 @@ export function landingFor(result, info) {
 
 export async function joinView({ token }) {
   const { body } = page(t("join.title"));
-  await load(body, () => api.get(`invitations/${encodeURIComponent(token)}/`), (preview) => {
+  const preview = async () => {
+    try {
+      return await api.get(`invitations/${encodeURIComponent(token)}/`);
+    } catch (error) {
+      // Expired, revoked, used up or mistyped: say what to do rather than "not found".
+      if (error.status === 404 || error.status === 410) {
+        error.code = "invite_broken";
+        error.message = t("join.broken");
+      }
+      throw error;
+    }
+  };
+  await load(body, preview, (preview) => {
     const info = describe(preview);
     const heading = document.querySelector("#main h1");
     heading.textContent = info.name ? t(`join.title_${info.kind}`, { name: info.name }) : t("join.title");

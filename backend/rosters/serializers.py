@@ -81,6 +81,15 @@ class RangeInput(InputSerializer):
     end = serializers.DateField(help_text="Last local date (inclusive)")
 
 
+class AutofillInput(RangeInput):
+    rosters = serializers.ListField(
+        child=serializers.IntegerField(),
+        required=False,
+        max_length=20,
+        help_text="More rosters to fill together with this one (you must coordinate each)",
+    )
+
+
 class GeneratedShiftOutput(serializers.Serializer):
     id = serializers.IntegerField(source="pk")
     title = serializers.CharField()

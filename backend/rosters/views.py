@@ -24,6 +24,7 @@ from rosters.models import (
 )
 from rosters.rules import zone
 from rosters.serializers import (
+    AutofillInput,
     AvailabilityInput,
     EmptyInput,
     ExceptionInput,
@@ -148,9 +149,13 @@ class CoverageView(APIView):
 class AutofillView(APIView):
     def post(self, request: Request, roster_id: int) -> Response:
         roster = selectors.roster_for_coordinator(roster_id=roster_id, person=_me(request))
-        data = _parse(RangeInput, request.data)
+        data = _parse(AutofillInput, request.data)
+        rosters = [roster]
+        for other_id in data.get("rosters", []):
+            if other_id not in {r.pk for r in rosters}:
+                rosters.append(selectors.roster_for_coordinator(roster_id=other_id, person=_me(request)))
         proposal = services.autofill_propose(
-            rosters=[roster], actor=_me(request), start=data["start"], end=data["end"]
+            rosters=rosters, actor=_me(request), start=data["start"], end=data["end"]
         )
         return Response(
             ProposalOutput(selectors.proposal_with_assignments(proposal=proposal)).data, status=201

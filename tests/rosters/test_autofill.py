@@ -266,3 +266,30 @@ def test_autofill_avoids_a_meal_the_volunteer_already_brings_to_a_circle(login):
     SignupFactory(shift=recent, person=free, status=Signup.Status.COMPLETED)
     proposal = client.post(f"/api/v1/rosters/{org.roster.pk}/autofill/", rng, format="json").json()
     assert [(a["shift"], a["person"]) for a in proposal["assignments"]] == [(helpline.pk, free.pk)]
+
+
+def test_autofill_several_rosters_together_never_double_books(login):
+    org = org_with_roster(volunteers=1)
+    volunteer = org.volunteers[0]
+    from tests.factories import RosterFactory
+
+    visits = RosterFactory(organisation=org.organisation, name="Hospital visits")
+    foreign = org_with_roster().roster
+    ShiftTemplateFactory(roster=org.roster, weekdays=[0], capacity=1)
+    ShiftTemplateFactory(roster=visits, weekdays=[0], capacity=1)  # the same evening
+    start = next_monday()
+    rng = {"start": start.isoformat(), "end": start.isoformat()}
+    client = login(org.coordinator)
+    for roster in (org.roster, visits):
+        client.post(f"/api/v1/rosters/{roster.pk}/generate/", rng, format="json")
+    refused = client.post(
+        f"/api/v1/rosters/{org.roster.pk}/autofill/", {**rng, "rosters": [foreign.pk]}, format="json"
+    )
+    assert refused.status_code == 404
+    proposal = client.post(
+        f"/api/v1/rosters/{org.roster.pk}/autofill/", {**rng, "rosters": [visits.pk]}, format="json"
+    ).json()
+    assert proposal["rosters"] == [org.roster.pk, visits.pk]
+    assert (proposal["open_places"], proposal["places_filled"]) == (2, 1)
+    assert [a["person"] for a in proposal["assignments"]] == [volunteer.pk]
+    assert [u["reason"].startswith("Everyone who could take") for u in proposal["unfilled"]] == [True]

@@ -154,3 +154,26 @@ def test_limits_put_get_and_zero_is_refused(login, person):
     assert zero.json()["error"]["code"] == "use_away"
     assert "use 'away' instead" in zero.json()["error"]["message"]
     assert VolunteerLimits.objects.get().max_shifts_per_week == 2
+
+
+@pytest.mark.parametrize("count", [1, 10])
+def test_people_lists_query_count(login, django_assert_num_queries, count):
+    from tests.rosters.factories import PersonQualificationFactory
+
+    org = org_with_roster(volunteers=count)
+    qual = QualificationFactory(organisation=org.organisation)
+    for i in range(count):
+        QualificationFactory(organisation=org.organisation, code=f"extra-{i}")
+        PersonQualificationFactory(person=org.volunteers[i], qualification=qual)
+        AvailabilityException.objects.create(
+            person=org.coordinator,
+            starts_at=datetime(2027, 1, 1 + i, tzinfo=UTC),
+            ends_at=datetime(2027, 1, 2 + i, tzinfo=UTC),
+        )
+    client = login(org.coordinator)
+    with django_assert_num_queries(2):  # count, page
+        assert client.get("/api/v1/qualifications/").json()["count"] == count + 1
+    with django_assert_num_queries(4):  # qualification, coordinator check, count, page with people
+        assert client.get(f"/api/v1/qualifications/{qual.pk}/grants/").json()["count"] == count
+    with django_assert_num_queries(2):
+        assert client.get("/api/v1/me/availability/exceptions/").json()["count"] == count

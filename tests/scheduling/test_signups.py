@@ -178,3 +178,57 @@ def test_signup_claim_on_shift_cancelled_meanwhile_says_cancelled(volunteer, shi
 
     assert (caught.value.status_code, caught.value.code) == (400, "shift_cancelled")
     assert Signup.objects.count() == 0
+
+
+def test_signup_claim_join_waitlist_with_room_gets_the_place(volunteer, shift):
+    result = signup_claim(shift=shift, person=volunteer, join_waitlist=True)
+
+    assert result.signup.status == "confirmed"
+
+
+def test_signup_claim_flexible_window_open_until_it_ends(login, volunteer, roster):
+    now = timezone.now()
+    window = ShiftFactory(
+        roster=roster, is_flexible=True, starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=2)
+    )
+
+    response = claim(login, volunteer, window)
+
+    assert response.status_code == 201
+
+
+def test_signup_claim_org_coordinator_without_roster_membership(login):
+    from accounts.models import Role
+    from tests.factories import OrganisationFactory, OrganisationMembershipFactory
+
+    organisation = OrganisationFactory()
+    boss = OrganisationMembershipFactory(organisation=organisation, role=Role.COORDINATOR).person
+    shift = ShiftFactory(roster=RosterFactory(organisation=organisation))
+
+    response = claim(login, boss, shift)
+
+    assert response.status_code == 201
+
+
+def test_signup_accept_offer_refused_when_no_longer_qualified(volunteer_on, shift):
+    from scheduling.services import signup_accept_offer
+    from tests.scheduling.factories import PersonQualificationFactory, QualificationFactory
+    from village.api import DomainError
+
+    check = QualificationFactory(name="Background check")
+    shift.required_qualifications.add(check)
+    people = [volunteer_on() for _ in range(3)]
+    grants = [PersonQualificationFactory(person=p, qualification=check) for p in people]
+    holder = signup_claim(shift=shift, person=people[0]).signup
+    signup_claim(shift=shift, person=people[1])
+    waiting = signup_claim(shift=shift, person=people[2], join_waitlist=True).signup
+    signup_cancel(signup=holder, actor=people[0])
+    grants[2].delete()
+    waiting.refresh_from_db()
+
+    with pytest.raises(DomainError) as caught:
+        signup_accept_offer(signup=waiting, actor=people[2])
+
+    assert (caught.value.status_code, caught.value.code) == (403, "not_eligible")
+    waiting.refresh_from_db()
+    assert waiting.status == "offered"

@@ -100,8 +100,9 @@ def feed(request: HttpRequest, token: str) -> HttpResponseBase:
     now = timezone.now()
     feed_mark_used(token=feed_token, now=now)
     fingerprint = feed_fingerprint(token=feed_token, now=now)
-    changed_at = feed_note_etag(token=feed_token, etag=fingerprint.etag, now=now)
-    last_modified = int(max(changed_at, fingerprint.last_modified).timestamp())
+    # Last-Modified is when this ETag was first served: the rows' own timestamps do not move on
+    # every change (see calendars.fingerprint), the ETag does.
+    last_modified = int(feed_note_etag(token=feed_token, etag=fingerprint.etag, now=now).timestamp())
     response: HttpResponseBase | None = get_conditional_response(
         request, etag=fingerprint.etag, last_modified=last_modified
     )

@@ -119,11 +119,10 @@ def test_feed_etag_moves_when_a_cancellation_ages_out(api):
     # Time passes: the same rows, but the cancellation is now past the 30 days.
     from calendars import selectors
 
-    later = selectors.feed_fingerprint(
-        token=FeedToken.objects.get(), now=timezone.now() + timedelta(minutes=2)
-    )
+    token = FeedToken.objects.get()
+    assert selectors.feed_fingerprint(token=token, now=timezone.now()).etag == first["ETag"]
+    later = selectors.feed_fingerprint(token=token, now=timezone.now() + timedelta(minutes=2))
     assert later.etag != first["ETag"]
-    assert http_date(later.last_modified.timestamp()) != first["Last-Modified"]
 
 
 def test_feed_unknown_token_is_404_without_detail(api):
@@ -408,3 +407,33 @@ def test_feed_query_count_is_constant_for_304(api):
         return len(queries)
 
     assert count(1) == count(50)
+
+
+def test_feed_etag_moves_when_the_address_window_opens_and_closes(api):
+    circle, _family, volunteer = circle_with_members()
+    starts = timezone.now() + timedelta(hours=49)
+    claim(help_shift(circle, starts_at=starts, ends_at=starts + timedelta(hours=1)), volunteer)
+    path = feed_path(issue_feed(volunteer))
+    etag = api.get(path)["ETag"]
+    from calendars import selectors
+
+    token = FeedToken.objects.get()
+    now = timezone.now()
+    at = [now, now + timedelta(minutes=30), now + timedelta(hours=2), now + timedelta(hours=51)]
+    etags = [selectors.feed_fingerprint(token=token, now=moment).etag for moment in at]
+
+    assert etags[0] == etags[1] == etag
+    assert len({etags[1], etags[2], etags[3]}) == 3
+
+
+def test_feed_fingerprints_of_two_people_follow_their_own_rows(api):
+    first, second = PersonFactory(), PersonFactory()
+    SignupFactory(person=first)
+    path_first, path_second = feed_path(issue_feed(first)), feed_path(issue_feed(second))
+    etag_second = api.get(path_second)["ETag"]
+    etag_first = api.get(path_first)["ETag"]
+
+    SignupFactory(person=first)
+
+    assert api.get(path_second, HTTP_IF_NONE_MATCH=etag_second).status_code == 304
+    assert api.get(path_first, HTTP_IF_NONE_MATCH=etag_first).status_code == 200

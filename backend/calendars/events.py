@@ -1,0 +1,287 @@
+"""The events of a feed: which rows make it up, and what each VEVENT says.
+
+Everything here is decided for one viewer: the family's address goes into LOCATION only when
+``practical.selectors.address_visible_to`` allows it, and descriptions carry the task (kind,
+what they bring, notes) and a link back, never allergies, health or household details.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Prefetch, Q, QuerySet
+
+from accounts.models import Person
+from calendars.ical import EventData, build_calendar
+from calendars.models import FeedToken
+from notifications.selectors import reminder_lead_times
+from practical.models import Circle, Contribution, HelpRequest
+from practical.selectors import address_visible_to
+from scheduling.models import Roster, Shift, Signup
+
+# How long a cancelled commitment stays in a feed as STATUS:CANCELLED. Calendar servers only
+# remove an event they see cancelled (or, for some, one that vanished): a month covers the
+# slowest poller by far, and then the event leaves the feed for good.
+CANCELLED_KEPT_FOR = timedelta(days=30)
+
+HELD = (Signup.Status.CONFIRMED, Signup.Status.OFFERED, Signup.Status.COMPLETED, Signup.Status.NO_SHOW)
+COMING = (Signup.Status.CONFIRMED, Signup.Status.OFFERED, Signup.Status.COMPLETED)
+
+
+def reminder_lead_times_for(*, person: Person) -> list[timedelta]:
+    """The person's reminder lead times (notifications decides them), one VALARM each."""
+    return reminder_lead_times(person=person)
+
+
+# --- Which rows make up a feed --------------------------------------------------------------------
+
+
+def person_visible(*, cutoff: datetime) -> Q:
+    """A person's sign-ups that are in their feed: live ones, and those cancelled since ``cutoff``.
+
+    Plain conditions on columns (no annotation), so the 304 path's aggregate compiles fast.
+    """
+    signup_cancelled = Q(status=Signup.Status.CANCELLED)
+    shift_cancelled = Q(shift__status=Shift.Status.CANCELLED)
+    live = Q(status__in=(*HELD, Signup.Status.WAITLISTED)) & ~shift_cancelled
+    # The engine always sets cancelled_at; rows written before it did fall back to updated_at.
+    own_cancel = signup_cancelled & (
+        Q(cancelled_at__gte=cutoff) | Q(cancelled_at__isnull=True, updated_at__gte=cutoff)
+    )
+    shift_cancel = ~signup_cancelled & shift_cancelled & Q(shift__updated_at__gte=cutoff)
+    return live | own_cancel | shift_cancel
+
+
+def _person_rows(*, person: Person, now: datetime) -> QuerySet[Signup]:
+    return Signup.objects.filter(person=person).filter(person_visible(cutoff=now - CANCELLED_KEPT_FOR))
+
+
+def _shift_rows(*, roster_id: int, now: datetime) -> QuerySet[Shift]:
+    cutoff = now - CANCELLED_KEPT_FOR
+    return Shift.objects.filter(roster_id=roster_id).filter(
+        ~Q(status=Shift.Status.CANCELLED) | Q(updated_at__gte=cutoff)
+    )
+
+
+# --- Events -----------------------------------------------------------------------------------
+
+
+def _first_name(person: Person) -> str:
+    name = (person.name or "").strip()
+    return name.split()[0] if name else "A volunteer"
+
+
+def _circle_of(shift: Shift) -> Circle | None:
+    try:
+        return shift.roster.circle
+    except Circle.DoesNotExist:
+        return None
+
+
+def _help_request_of(shift: Shift) -> HelpRequest | None:
+    try:
+        return shift.help_request
+    except HelpRequest.DoesNotExist:
+        return None
+
+
+def _contribution(signup: Signup) -> Contribution | None:
+    try:
+        return signup.contribution
+    except Contribution.DoesNotExist:
+        return None
+
+
+def _dish_of(signup: Signup) -> str:
+    contribution = _contribution(signup)
+    return contribution.dish if contribution is not None else ""
+
+
+def _modified_at(shift: Shift, signups: Iterable[Signup]) -> datetime:
+    """When what an event shows last changed (its DTSTAMP and LAST-MODIFIED; never now())."""
+    moments = [shift.updated_at, shift.roster.updated_at]
+    circle = _circle_of(shift)
+    if circle is not None:
+        moments.append(circle.updated_at)
+    for signup in signups:
+        moments.append(signup.updated_at)
+        if signup.cancelled_at is not None:
+            moments.append(signup.cancelled_at)
+        contribution = _contribution(signup)
+        if contribution is not None:
+            moments.append(contribution.updated_at)
+    return max(moments)
+
+
+class _AddressRule:
+    """``practical.selectors.address_visible_to``, asked once per circle per render."""
+
+    def __init__(self, person: Person, now: datetime) -> None:
+        self.person = person
+        self.now = now
+        self.answers: dict[int, bool] = {}
+
+    def __call__(self, circle: Circle) -> bool:
+        if circle.pk not in self.answers:
+            self.answers[circle.pk] = address_visible_to(circle=circle, person=self.person, at=self.now)
+        return self.answers[circle.pk]
+
+
+def _location(shift: Shift, *, show_address: bool) -> str:
+    circle = _circle_of(shift)
+    if show_address and circle is not None and circle.address:
+        return circle.address
+    return shift.location or shift.call_link
+
+
+def _lines(*lines: str) -> str:
+    return "\n".join(line for line in lines if line)
+
+
+def _kind_line(shift: Shift) -> str:
+    help_request = _help_request_of(shift)
+    if help_request is None:
+        return ""
+    return f"Help needed: {help_request.get_kind_display()}"
+
+
+def _signup_event(signup: Signup, *, address_rule: _AddressRule, alarms: list[timedelta]) -> EventData:
+    """One person's commitment; the same event in their feed and in the single download."""
+    shift = signup.shift
+    cancelled = signup.status == Signup.Status.CANCELLED or shift.status == Shift.Status.CANCELLED
+    if cancelled:
+        status = "CANCELLED"
+    elif signup.status == Signup.Status.WAITLISTED:
+        status = "TENTATIVE"
+    else:
+        status = "CONFIRMED"
+    circle = _circle_of(shift)
+    # Only a place actually held opens the family's address, and only when their rule says so.
+    show_address = (
+        circle is not None
+        and not cancelled
+        and signup.status == Signup.Status.CONFIRMED
+        and address_rule(circle)
+    )
+    dish = _dish_of(signup)
+    summary = f"{shift.title} · {circle.name}" if circle is not None else shift.title
+    description = _lines(
+        _kind_line(shift),
+        "You are on the waitlist: we will tell you if a place frees up." if status == "TENTATIVE" else "",
+        f"You are bringing: {dish}" if dish else "",
+        f"Notes: {shift.notes}" if shift.notes else "",
+        f"Call link: {shift.call_link}" if shift.call_link else "",
+        f"Open in Village: {settings.SITE_URL}/#/commitments/{signup.pk}",
+    )
+    return EventData(
+        uid=f"signup-{signup.pk}@village",
+        summary=summary,
+        starts_at=shift.starts_at,
+        ends_at=shift.ends_at,
+        time_zone=shift.roster.time_zone,
+        all_day=shift.is_flexible,
+        status=status,
+        sequence=shift.sequence + signup.sequence,
+        modified_at=_modified_at(shift, [signup]),
+        description=description,
+        url=f"{settings.SITE_URL}/#/commitments/{signup.pk}",
+        location=_location(shift, show_address=show_address),
+        alarms=alarms if status != "CANCELLED" else (),
+    )
+
+
+def _shift_event(shift: Shift, *, address_rule: _AddressRule, names: str) -> EventData:
+    """A shift in a circle's or roster's feed (the coordinators' view)."""
+    circle = _circle_of(shift)
+    cancelled = shift.status == Shift.Status.CANCELLED
+    every: list[Signup] = list(shift.prefetched_signups)  # type: ignore[attr-defined]
+    coming = [s for s in every if s.status in COMING]
+    if names == "first":
+        people = [
+            f"{_first_name(s.person)} (bringing {_dish_of(s)})" if _dish_of(s) else _first_name(s.person)
+            for s in coming
+        ]
+    else:
+        people = [
+            f"{s.person.name} (bringing {_dish_of(s)})" if _dish_of(s) else s.person.name for s in coming
+        ]
+    open_places = max(shift.capacity - shift.filled, 0)
+    description = _lines(
+        _kind_line(shift),
+        f"Filled: {shift.filled} of {shift.capacity}",
+        f"Coming: {', '.join(people)}" if people else "Nobody has signed up yet.",
+        f"Open places: {open_places}" if open_places and not cancelled else "",
+        f"Notes: {shift.notes}" if shift.notes else "",
+        f"Call link: {shift.call_link}" if shift.call_link else "",
+        f"Open in Village: {settings.SITE_URL}/#/shifts/{shift.pk}",
+    )
+    return EventData(
+        uid=f"shift-{shift.pk}@village",
+        summary=f"{shift.title} ({shift.filled}/{shift.capacity})",
+        starts_at=shift.starts_at,
+        ends_at=shift.ends_at,
+        time_zone=shift.roster.time_zone,
+        all_day=shift.is_flexible,
+        status="CANCELLED" if cancelled else "CONFIRMED",
+        sequence=shift.sequence,
+        modified_at=_modified_at(shift, every),
+        description=description,
+        url=f"{settings.SITE_URL}/#/shifts/{shift.pk}",
+        location=_location(shift, show_address=circle is not None and not cancelled and address_rule(circle)),
+    )
+
+
+_SIGNUP_RELATED = ("shift__roster__circle", "shift__help_request", "contribution")
+
+
+def _person_events(*, person: Person, now: datetime) -> list[EventData]:
+    signups = (
+        _person_rows(person=person, now=now)
+        .select_related(*_SIGNUP_RELATED)
+        .order_by("shift__starts_at", "pk")
+    )
+    rule = _AddressRule(person, now)
+    alarms = reminder_lead_times_for(person=person)
+    return [_signup_event(s, address_rule=rule, alarms=alarms) for s in signups]
+
+
+def _roster_events(*, roster: Roster, viewer: Person, now: datetime, names: str) -> list[EventData]:
+    signups = Signup.objects.select_related("person", "contribution").order_by("created_at", "pk")
+    shifts = (
+        _shift_rows(roster_id=roster.pk, now=now)
+        .select_related("roster__circle", "help_request")
+        .prefetch_related(Prefetch("signups", queryset=signups, to_attr="prefetched_signups"))
+        .order_by("starts_at", "pk")
+    )
+    rule = _AddressRule(viewer, now)
+    return [_shift_event(s, address_rule=rule, names=names) for s in shifts]
+
+
+def feed_render(*, token: FeedToken, subject: Circle | Roster | Person, now: datetime) -> bytes:
+    """The whole feed as iCalendar bytes; the same rows always give the same bytes."""
+    owner = token.owner
+    if isinstance(subject, Circle):
+        name = f"{subject.name} · Village"
+        events = _roster_events(roster=subject.roster, viewer=owner, now=now, names="first")
+    elif isinstance(subject, Roster):
+        name = f"{subject.name} · Village"
+        events = _roster_events(roster=subject, viewer=owner, now=now, names="full")
+    else:
+        name = "My Village commitments"
+        events = _person_events(person=subject, now=now)
+    calendar = build_calendar(
+        name=name, events=events, feed_uid=f"feed-{token.scope}-{token.scope_id}@village"
+    )
+    return calendar.to_ical()
+
+
+def signup_event_data(*, signup: Signup, person: Person, now: datetime) -> EventData:
+    """The event of one commitment as ``person`` may see it (same UID as in the holder's feed)."""
+    signup = Signup.objects.select_related(*_SIGNUP_RELATED).get(pk=signup.pk)
+    return _signup_event(
+        signup,
+        address_rule=_AddressRule(person, now),
+        alarms=reminder_lead_times_for(person=person),
+    )

@@ -192,3 +192,13 @@ def test_solver_puts_coverage_before_fairness():
     result = run([shift(10, at(2, 18))], [busy])
     assert result.assignments == [(10, 1)]
     assert (result.filled, result.bound) == (1, 1)
+
+
+def test_solver_coverage_first_beats_least_loaded_first():
+    # Least-loaded-first would give the 18:00 shift to person 1 (no recent hours) and leave
+    # 18:30 empty; maximising coverage first puts the busier person 2 on 18:00 instead.
+    early, late = shift(10, at(2, 18)), shift(11, at(2, 18) + timedelta(minutes=30))
+    only_early = person(2, windows=[Window(0, time(17), time(21))], base=20 * 60)
+    result = run([early, late], [person(1), only_early])
+    assert sorted(result.assignments) == [(10, 2), (11, 1)]
+    assert (result.status, result.filled, result.bound) == ("OPTIMAL", 2, 2)

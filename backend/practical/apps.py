@@ -7,10 +7,17 @@ class PracticalConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts.invitations import register_invitation_target
+        from notifications.kinds import register_notification_kind
         from practical.invitations import circle_accept, circle_can_invite, circle_describe
+        from practical.notify import CIRCLE_PAUSED
 
         register_invitation_target(
             "circle", can_invite=circle_can_invite, accept=circle_accept, describe=circle_describe
+        )
+        register_notification_kind(
+            CIRCLE_PAUSED,
+            label="When a family I help pauses their circle",
+            label_es="Cuando una familia a la que ayudo pausa su círculo",
         )
         # Help requests' claim rules (childcare trust gate, paused/closed circles) for the engine.
         from practical.help.rules import register as register_help_rules

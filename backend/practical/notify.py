@@ -1,35 +1,77 @@
 """Who is told what when something changes in a circle: the place the circle's messages are decided.
 
-Services call these inside their transaction; each will write outbox rows through
-``notifications.services`` (delivered after commit), so a message is never lost or sent for a
-change that was rolled back.
+Services call these inside their transaction; each writes outbox rows through
+``notifications.services.notification_create`` (delivered only after commit), so a message is
+never lost and never sent for a change that was rolled back.
 """
 
 from __future__ import annotations
 
-from accounts.models import Person
-from practical.models import Circle, HelpRequest
-from scheduling.models import Signup
+from collections import defaultdict
+from zoneinfo import ZoneInfo
+
+from django.utils import formats, timezone, translation
+
+from accounts.models import MembershipStatus, Person
+from notifications.services import notification_create
+from practical.models import Circle, CircleStatusChange
+from scheduling.models import ACTIVE_SIGNUP_STATUSES, Shift, Signup
+
+CIRCLE_PAUSED = "circle_paused"
+# A long series would make an unreadable message; the rest are one tap away in the app.
+MAX_LISTED = 5
 
 
 def circle_paused(circle: Circle) -> None:
-    """Tell everyone holding a commitment in ``circle`` that the family has paused it.
+    """Tell each member holding (or waiting for) a place on a shift still to come that the family paused.
 
-    Deliberately a no-op for now: the notifications outbox (``notifications.services``) is
-    being built alongside. When it lands, this tells each holder of a confirmed sign-up on a
-    future shift of ``circle.roster`` that the circle is paused and their commitment still
-    stands until they or a coordinator cancel it.
+    Their commitments stand until they or a coordinator cancel them, so the message lists them
+    in the circle's time zone (where the help happens), in the reader's language. Keyed by the
+    status change, so a retry of the same pause tells nobody twice, while a later pause is news.
     """
-    return None
-
-
-def volunteer_thanked(*, signup: Signup, help_request: HelpRequest, by: Person, message: str) -> None:
-    """The family thanked the volunteer who held ``signup`` on ``help_request``.
-
-    Deliberately a no-op for now (help requests, ``practical.help.services.signup_thank``): when
-    the notifications outbox lands, this tells ``signup.person`` — in the app and by e-mail,
-    as their preferences say — that ``by`` thanked them, with ``message`` (at most 500
-    characters, already stored in ``help_request.details["_thanks"][str(signup.pk)]``). It is
-    called once per sign-up: thanking again only edits the stored words.
-    """
-    return None
+    change = CircleStatusChange.objects.filter(circle=circle).order_by("-pk").first()
+    change_id = change.pk if change is not None else 0
+    members = circle.roster.memberships.filter(status=MembershipStatus.ACTIVE).values("person_id")
+    signups = (
+        Signup.objects.filter(
+            shift__roster_id=circle.roster_id,
+            shift__status=Shift.Status.SCHEDULED,
+            shift__ends_at__gt=timezone.now(),
+            status__in=ACTIVE_SIGNUP_STATUSES,
+            person_id__in=members,
+        )
+        .select_related("shift", "person")
+        .order_by("shift__starts_at", "pk")
+    )
+    by_person: dict[int, list[Signup]] = defaultdict(list)
+    people: dict[int, Person] = {}
+    for signup in signups:
+        by_person[signup.person_id].append(signup)
+        people[signup.person_id] = signup.person
+    zone = ZoneInfo(circle.roster.time_zone)
+    for person_id, held in by_person.items():
+        person = people[person_id]
+        with translation.override(person.language):
+            listed = [
+                {
+                    "title": signup.shift.title,
+                    "starts_at_local": formats.date_format(
+                        signup.shift.starts_at.astimezone(zone), "l j F, H:i"
+                    ),
+                    "waiting": signup.status != Signup.Status.CONFIRMED,
+                }
+                for signup in held[:MAX_LISTED]
+            ]
+        notification_create(
+            recipient=person,
+            kind=CIRCLE_PAUSED,
+            template="practical/circle_paused",
+            context={
+                "circle_id": circle.pk,
+                "circle_name": circle.name,
+                "time_zone": circle.roster.time_zone,
+                "commitments": listed,
+                "more": max(len(held) - MAX_LISTED, 0),
+            },
+            key=f"{CIRCLE_PAUSED}:{circle.pk}:{change_id}:{person_id}",
+        )

@@ -440,3 +440,58 @@ def test_roster_update_by_coordinator(login, coordinator, volunteer, roster):
     assert bad.status_code == 400
     roster.refresh_from_db()
     assert (roster.name, roster.time_zone) == ("Night line", "America/New_York")
+
+
+def test_series_until_as_local_date_includes_that_day(coordinator, roster, frozen_before_series):
+    shifts = series_create(
+        roster=roster,
+        rrule="FREQ=DAILY;UNTIL=20260303",
+        first_starts_at=datetime(2026, 3, 1, 20, 0, tzinfo=NEW_YORK),  # 01:00 UTC the next day
+        duration=timedelta(hours=1),
+        title="Evenings",
+        capacity=1,
+        created_by=coordinator,
+    )
+
+    assert [s.starts_at.astimezone(NEW_YORK).date().isoformat() for s in shifts] == [
+        "2026-03-01",
+        "2026-03-02",
+        "2026-03-03",
+    ]
+    assert ShiftSeries.objects.get().rrule == "FREQ=DAILY;UNTIL=20260304T045959Z"
+
+
+def test_series_weekly_byday_keeps_local_weekdays(coordinator, roster, frozen_before_series):
+    shifts = series_create(
+        roster=roster,
+        rrule="RRULE:FREQ=WEEKLY;BYDAY=MO,WE,FR;COUNT=6",
+        first_starts_at=datetime(2026, 3, 2, 19, 30, tzinfo=NEW_YORK),  # Monday 19:30, 00:30 UTC Tuesday
+        duration=timedelta(hours=1),
+        title="Dinner",
+        capacity=1,
+        created_by=coordinator,
+    )
+
+    local = [s.starts_at.astimezone(NEW_YORK).strftime("%a %d %H:%M") for s in shifts]
+    assert local == [
+        "Mon 02 19:30",
+        "Wed 04 19:30",
+        "Fri 06 19:30",
+        "Mon 09 19:30",
+        "Wed 11 19:30",
+        "Fri 13 19:30",
+    ]
+
+
+def test_series_refuses_dtstart_in_rule(login, coordinator, roster):
+    body = {
+        "rrule": "DTSTART:20300101T100000Z\nRRULE:FREQ=DAILY;COUNT=2",
+        "first_starts_at": future().isoformat(),
+        "duration": "01:00:00",
+        "title": "x",
+    }
+
+    response = login(coordinator).post(f"/api/v1/rosters/{roster.pk}/series/", body, format="json")
+
+    assert (response.status_code, response.json()["error"]["code"]) == (400, "invalid_rrule")
+    assert Shift.objects.count() == 0

@@ -257,11 +257,45 @@ def shift_cancel(*, shift: Shift, actor: Person | None) -> Shift:
 # --- Series --------------------------------------------------------------------------------------
 
 
-def _expand(*, rule_text: str, first_local: datetime) -> list[datetime]:
-    """Occurrences in the roster's zone, in local wall-clock time (aware, ZoneInfo)."""
+def _normalise_rule(rule_text: str, zone: ZoneInfo) -> str:
+    """The RRULE without its ``RRULE:`` prefix, with a local UNTIL rewritten to UTC.
+
+    RFC 5545 wants UNTIL in UTC when DTSTART has a zone; people write "UNTIL=20260401" meaning
+    the end of that day where the roster is, so that is how a date or a floating time is read.
+    """
     text = rule_text.strip()
     if text.upper().startswith("RRULE:"):
         text = text[len("RRULE:") :]
+    if "\n" in text or "DTSTART" in text.upper():
+        raise DomainError(
+            "Give only the repeat rule (e.g. FREQ=WEEKLY;COUNT=6); the first start is a separate field.",
+            code="invalid_rrule",
+            fields={"rrule": ["Only the RRULE value."]},
+        )
+    parts = []
+    for part in text.split(";"):
+        name, _, value = part.partition("=")
+        if name.strip().upper() == "UNTIL" and value and not value.upper().endswith("Z"):
+            try:
+                if "T" in value.upper():
+                    local = datetime.strptime(value.upper(), "%Y%m%dT%H%M%S")  # noqa: DTZ007 - zone added next
+                else:
+                    local = datetime.strptime(value, "%Y%m%d").replace(hour=23, minute=59, second=59)  # noqa: DTZ007
+            except ValueError as exc:
+                raise DomainError(
+                    f"UNTIL={value} is not a date like 20260401.",
+                    code="invalid_rrule",
+                    fields={"rrule": ["UNTIL must look like 20260401 or 20260401T170000Z."]},
+                ) from exc
+            value = local.replace(tzinfo=zone).astimezone(ZoneInfo("UTC")).strftime("%Y%m%dT%H%M%SZ")
+            part = f"UNTIL={value}"
+        parts.append(part.strip())
+    return ";".join(p for p in parts if p)
+
+
+def _expand(*, rule_text: str, first_local: datetime) -> list[datetime]:
+    """Occurrences in the roster's zone, in local wall-clock time (aware, ZoneInfo)."""
+    text = rule_text
     parts = {p.split("=", 1)[0].strip().upper() for p in text.split(";") if p.strip()}
     if "COUNT" not in parts and "UNTIL" not in parts:
         raise DomainError(
@@ -315,11 +349,12 @@ def series_create(
             "Some of these details aren't known.", fields={n: ["Not recognised."] for n in unknown}
         )
     zone = _validate_time_zone(roster.time_zone)
-    occurrences = _expand(rule_text=rrule, first_local=first_starts_at.astimezone(zone))
+    rule_text = _normalise_rule(rrule, zone)
+    occurrences = _expand(rule_text=rule_text, first_local=first_starts_at.astimezone(zone))
     with transaction.atomic():
         series = ShiftSeries.objects.create(
             roster=roster,
-            rrule=rrule.strip(),
+            rrule=rule_text,
             first_starts_at=first_starts_at,
             duration=duration,
             created_by=created_by,

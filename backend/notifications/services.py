@@ -169,14 +169,17 @@ def notification_enqueue(*, notification_id: int) -> bool:
             logger.exception("Inline delivery of notification %s failed", notification_id)
             return False
         return True
+    # Marked before sending: marking after would race a fast worker that already failed the
+    # attempt and cleared the mark for its retry, delaying the retry by NOTIFICATION_REQUEUE_AFTER.
+    Notification.objects.filter(pk=notification_id).update(enqueued_at=timezone.now())
     try:
         deliver_notification.send(notification_id)
     except Exception:  # redis raises many error types; the row is safe in the database
+        Notification.objects.filter(pk=notification_id).update(enqueued_at=None)
         logger.warning(
             "Could not enqueue notification %s; the sweep will retry", notification_id, exc_info=True
         )
         return False
-    Notification.objects.filter(pk=notification_id).update(enqueued_at=timezone.now())
     return True
 
 

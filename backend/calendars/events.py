@@ -8,6 +8,7 @@ what they bring, notes) and a link back, never allergies, health or household de
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -122,6 +123,8 @@ class _AddressRule:
         self.person = person
         self.now = now
         self.answers: dict[int, bool] = {}
+        # Circles whose address actually went into a LOCATION: the family sees who was shown it.
+        self.shown: dict[int, Circle] = {}
 
     def __call__(self, circle: Circle) -> bool:
         if circle.pk not in self.answers:
@@ -129,9 +132,10 @@ class _AddressRule:
         return self.answers[circle.pk]
 
 
-def _location(shift: Shift, *, show_address: bool) -> str:
+def _location(shift: Shift, *, show_address: bool, address_rule: _AddressRule) -> str:
     circle = _circle_of(shift)
     if show_address and circle is not None and circle.address:
+        address_rule.shown[circle.pk] = circle
         return circle.address
     return shift.location or shift.call_link
 
@@ -187,7 +191,7 @@ def _signup_event(signup: Signup, *, address_rule: _AddressRule, alarms: list[ti
         modified_at=_modified_at(shift, [signup]),
         description=description,
         url=f"{settings.SITE_URL}/#/commitments/{signup.pk}",
-        location=_location(shift, show_address=show_address),
+        location=_location(shift, show_address=show_address, address_rule=address_rule),
         alarms=alarms if status != "CANCELLED" else (),
     )
 
@@ -229,25 +233,28 @@ def _shift_event(shift: Shift, *, address_rule: _AddressRule, names: str) -> Eve
         modified_at=_modified_at(shift, every),
         description=description,
         url=f"{settings.SITE_URL}/#/shifts/{shift.pk}",
-        location=_location(shift, show_address=circle is not None and not cancelled and address_rule(circle)),
+        location=_location(
+            shift,
+            show_address=circle is not None and not cancelled and address_rule(circle),
+            address_rule=address_rule,
+        ),
     )
 
 
 _SIGNUP_RELATED = ("shift__roster__circle", "shift__help_request", "contribution")
 
 
-def _person_events(*, person: Person, now: datetime) -> list[EventData]:
+def _person_events(*, person: Person, now: datetime, rule: _AddressRule) -> list[EventData]:
     signups = (
         _person_rows(person=person, now=now)
         .select_related(*_SIGNUP_RELATED)
         .order_by("shift__starts_at", "pk")
     )
-    rule = _AddressRule(person, now)
     alarms = reminder_lead_times_for(person=person)
     return [_signup_event(s, address_rule=rule, alarms=alarms) for s in signups]
 
 
-def _roster_events(*, roster: Roster, viewer: Person, now: datetime, names: str) -> list[EventData]:
+def _roster_events(*, roster: Roster, now: datetime, names: str, rule: _AddressRule) -> list[EventData]:
     signups = Signup.objects.select_related("person", "contribution").order_by("created_at", "pk")
     shifts = (
         _shift_rows(roster_id=roster.pk, now=now)
@@ -255,33 +262,38 @@ def _roster_events(*, roster: Roster, viewer: Person, now: datetime, names: str)
         .prefetch_related(Prefetch("signups", queryset=signups, to_attr="prefetched_signups"))
         .order_by("starts_at", "pk")
     )
-    rule = _AddressRule(viewer, now)
     return [_shift_event(s, address_rule=rule, names=names) for s in shifts]
 
 
-def feed_render(*, token: FeedToken, subject: Circle | Roster | Person, now: datetime) -> bytes:
+@dataclass(frozen=True)
+class Rendered:
+    body: bytes
+    # Circles whose address is in the file, so the caller can record that it was shown.
+    addresses_shown: list[Circle]
+
+
+def feed_render(*, token: FeedToken, subject: Circle | Roster | Person, now: datetime) -> Rendered:
     """The whole feed as iCalendar bytes; the same rows always give the same bytes."""
-    owner = token.owner
+    rule = _AddressRule(token.owner, now)
     if isinstance(subject, Circle):
         name = f"{subject.name} · Village"
-        events = _roster_events(roster=subject.roster, viewer=owner, now=now, names="first")
+        events = _roster_events(roster=subject.roster, now=now, names="first", rule=rule)
     elif isinstance(subject, Roster):
         name = f"{subject.name} · Village"
-        events = _roster_events(roster=subject, viewer=owner, now=now, names="full")
+        events = _roster_events(roster=subject, now=now, names="full", rule=rule)
     else:
         name = "My Village commitments"
-        events = _person_events(person=subject, now=now)
+        events = _person_events(person=subject, now=now, rule=rule)
     calendar = build_calendar(
         name=name, events=events, feed_uid=f"feed-{token.scope}-{token.scope_id}@village"
     )
-    return calendar.to_ical()
+    return Rendered(body=calendar.to_ical(), addresses_shown=list(rule.shown.values()))
 
 
-def signup_event_data(*, signup: Signup, person: Person, now: datetime) -> EventData:
-    """The event of one commitment as ``person`` may see it (same UID as in the holder's feed)."""
+def signup_render(*, signup: Signup, person: Person, now: datetime) -> Rendered:
+    """One commitment as ``person`` may see it, as a METHOD:PUBLISH file (same UID as the feed)."""
     signup = Signup.objects.select_related(*_SIGNUP_RELATED).get(pk=signup.pk)
-    return _signup_event(
-        signup,
-        address_rule=_AddressRule(person, now),
-        alarms=reminder_lead_times_for(person=person),
-    )
+    rule = _AddressRule(person, now)
+    event = _signup_event(signup, address_rule=rule, alarms=reminder_lead_times_for(person=person))
+    calendar = build_calendar(name=event.summary, events=[event], method="PUBLISH")
+    return Rendered(body=calendar.to_ical(), addresses_shown=list(rule.shown.values()))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 
 from accounts.models import Person
-from calendars.events import CANCELLED_KEPT_FOR, feed_render, signup_event_data
+from calendars.events import CANCELLED_KEPT_FOR, Rendered, feed_render, signup_render
 from calendars.fingerprint import Fingerprint, feed_fingerprint
 from calendars.models import FeedToken
 from practical.models import Circle
@@ -19,6 +19,7 @@ from scheduling.selectors import roster_role
 __all__ = [
     "CANCELLED_KEPT_FOR",
     "Fingerprint",
+    "Rendered",
     "feed_fingerprint",
     "feed_render",
     "feed_subject",
@@ -26,8 +27,8 @@ __all__ = [
     "feed_token_ever_issued",
     "feed_token_live",
     "hash_token",
-    "signup_event_data",
     "signup_for_download",
+    "signup_render",
 ]
 
 

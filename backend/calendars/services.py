@@ -16,10 +16,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import Person
-from calendars.ical import build_calendar
 from calendars.models import FeedToken
-from calendars.selectors import feed_token_ever_issued, feed_token_live, hash_token, signup_event_data
+from calendars.selectors import feed_token_ever_issued, feed_token_live, hash_token, signup_render
+from practical.models import Circle
+from practical.services import address_read_record
 from scheduling.models import Signup
+from scheduling.selectors import roster_role
 
 # Writing last_used_at on every poll would turn 100 reads/s into 100 writes/s; an hour is
 # precise enough to tell a person "this feed is still being read".
@@ -102,12 +104,25 @@ def feed_note_etag(*, token: FeedToken, etag: str, now: datetime) -> datetime:
     return changed_at
 
 
+def feed_record_address_reads(*, person: Person, circles: list[Circle], via: str) -> None:
+    """Record that a volunteer's calendar file carried a family's address (the family sees it).
+
+    Only renders count (a 304 shows nothing new), and coordinators are not recorded: the
+    address is theirs to see, as in the circle API.
+    """
+    for circle in circles:
+        if roster_role(roster=circle.roster, person=person) != "coordinator":
+            address_read_record(circle=circle, person=person, via=via)
+
+
 def signup_ics(*, signup: Signup, person: Person) -> bytes:
     """One commitment as an iCalendar file (METHOD:PUBLISH), to download or attach to an e-mail.
 
     The event has the same UID as in the holder's feed (``signup-<id>@village``), so importing
     it and subscribing to the feed never shows the commitment twice. ``person`` is who will
-    read it: the family's address is in LOCATION only if they may see it now.
+    read it: the family's address is in LOCATION only if they may see it now (and that showing
+    is recorded for the family).
     """
-    event = signup_event_data(signup=signup, person=person, now=timezone.now())
-    return build_calendar(name=event.summary, events=[event], method="PUBLISH").to_ical()
+    rendered = signup_render(signup=signup, person=person, now=timezone.now())
+    feed_record_address_reads(person=person, circles=rendered.addresses_shown, via="calendar:download")
+    return rendered.body

@@ -33,6 +33,7 @@ from calendars.services import (
     feed_get_or_issue,
     feed_mark_used,
     feed_note_etag,
+    feed_record_address_reads,
     feed_revoke,
     feed_rotate,
     signup_ics,
@@ -107,8 +108,11 @@ def feed(request: HttpRequest, token: str) -> HttpResponseBase:
         request, etag=fingerprint.etag, last_modified=last_modified
     )
     if response is None:
-        body = feed_render(token=feed_token, subject=subject, now=now)
-        response = HttpResponse(body, content_type=CALENDAR_CONTENT_TYPE)
+        rendered = feed_render(token=feed_token, subject=subject, now=now)
+        feed_record_address_reads(
+            person=feed_token.owner, circles=rendered.addresses_shown, via="calendar:feed"
+        )
+        response = HttpResponse(rendered.body, content_type=CALENDAR_CONTENT_TYPE)
     response["ETag"] = fingerprint.etag
     response["Last-Modified"] = http_date(last_modified)
     response["Cache-Control"] = CACHE_CONTROL

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from calendars.models import FeedToken
-from practical.models import Contribution
+from practical.models import AddressRead, Contribution
 from scheduling.models import Shift, Signup
 from tests.calendars.factories import NEW_YORK, circle_with_members, claim, help_shift, local
 from tests.calendars.support import events_by_uid, feed_path, issue_feed, parse_icaljs, parse_strict
@@ -281,6 +281,19 @@ def test_person_feed_shows_address_only_to_a_volunteer_near_their_commitment(api
     assert b"Elm Street" not in far_body
     circle_read = parse_icaljs(_get(api, issue_feed(family, "circle", circle.pk)))
     assert [e["location"] for e in circle_read["events"]] == ["12 Elm Street, Springfield"] * 2
+    # The family sees who was shown their address: the volunteer's feed, not their own.
+    assert list(AddressRead.objects.values_list("person_id", "via")) == [(near.pk, "calendar:feed")]
+
+
+def test_address_read_is_recorded_per_render_not_per_304(api):
+    circle, _family, near = circle_with_members(address="12 Elm Street")
+    claim(help_shift(circle, starts_at=timezone.now() + timedelta(hours=5)), near)
+    path = feed_path(issue_feed(near))
+
+    etag = api.get(path)["ETag"]
+    assert api.get(path, HTTP_IF_NONE_MATCH=etag).status_code == 304
+
+    assert AddressRead.objects.filter(person=near, circle=circle, via="calendar:feed").count() == 1
 
 
 def test_feeds_never_carry_household_details(api):

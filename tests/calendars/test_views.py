@@ -14,6 +14,7 @@ from django.utils.http import http_date
 from accounts.models import MembershipStatus, Role
 from calendars.models import FeedToken
 from calendars.services import signup_ics
+from practical.models import AddressRead
 from scheduling.models import RosterMembership, Shift
 from tests.calendars.factories import circle_with_members, claim, help_shift
 from tests.calendars.support import feed_path, issue_feed, parse_icaljs, parse_strict
@@ -367,6 +368,18 @@ def test_signup_ics_download_for_holder_has_feed_uid(api, login):
     assert [e["uid"] for e in download] == [e["uid"] for e in feed] == [f"signup-{signup.pk}@village"]
     assert download == feed
     assert b"METHOD:PUBLISH\r\n" in response.content
+
+
+def test_signup_ics_download_records_address_shown_to_volunteer(login):
+    circle, family, volunteer = circle_with_members(address="12 Elm Street")
+    signup = claim(help_shift(circle, starts_at=timezone.now() + timedelta(hours=6)), volunteer)
+
+    download = login(volunteer).get(f"/api/v1/signups/{signup.pk}/ics/")
+    by_family = login(family).get(f"/api/v1/signups/{signup.pk}/ics/")
+
+    assert [e["location"] for e in parse_icaljs(download.content)["events"]] == ["12 Elm Street"]
+    assert [e["location"] for e in parse_icaljs(by_family.content)["events"]] == ["12 Elm Street"]
+    assert list(AddressRead.objects.values_list("person_id", "via")) == [(volunteer.pk, "calendar:download")]
 
 
 def test_signup_ics_download_for_coordinator_and_not_others(login):

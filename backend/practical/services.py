@@ -228,7 +228,10 @@ def _keep_a_coordinator(*, circle: Circle, membership: RosterMembership) -> None
 def circle_member_update(
     *, circle: Circle, person_id: int, role: str | None = None, status: str | None = None
 ) -> RosterMembership:
-    """Approve a waiting member, change their role, or remove them; the circle keeps a coordinator."""
+    """Approve a waiting member, change their role, or remove them; the circle keeps a coordinator.
+
+    Removing someone also withdraws the family's childcare approval of them.
+    """
     with transaction.atomic():
         membership = _membership_for(circle=circle, person_id=person_id)
         was_coordinator = membership.role == Role.COORDINATOR and membership.status == MembershipStatus.ACTIVE
@@ -242,6 +245,10 @@ def circle_member_update(
         if was_coordinator and not still_coordinator:
             _keep_a_coordinator(circle=circle, membership=membership)
         membership.save(update_fields=["role", "status"])
+        if membership.status == MembershipStatus.REMOVED:
+            # Trust with children is personal and current: someone invited back later must be
+            # approved again, not find an old approval silently revived.
+            ChildcareApproval.objects.filter(circle=circle, person_id=person_id).delete()
     return membership
 
 

@@ -416,3 +416,16 @@ def test_circle_create_keeps_children_given_as_dates_or_strings():
     )
     circle.refresh_from_db()
     assert circle.children == [{"name": "Mia", "birth_date": "2026-11-01"}, {"birth_date": "2025-01-02"}]
+
+
+def test_circle_member_removed_loses_childcare_approval(login):
+    circle = CircleFactory()
+    coordinator = member(circle, Role.COORDINATOR)
+    volunteer = member(circle)
+    kept = member(circle)
+    for person in (volunteer, kept):
+        ChildcareApproval.objects.create(circle=circle, person=person, approved_by=coordinator)
+    assert (
+        login(coordinator).delete(f"/api/v1/circles/{circle.pk}/members/{volunteer.pk}/").status_code == 204
+    )
+    assert list(ChildcareApproval.objects.values_list("person_id", flat=True)) == [kept.pk]

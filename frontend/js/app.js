@@ -57,6 +57,8 @@ async function render() {
   const { path, query } = currentPath();
   const found = match(path);
   renderNav();
+  // Cheap, and keeps the "new" count honest as people move around (never blocks the page).
+  if (session.me && renderCount > 1) session.refreshUnread().then(renderNav);
   if (!found) {
     const { body } = page(t("notfound.title"));
     body.append(empty(t("notfound.body"), link(t("notfound.home"), "#/", "primary")));

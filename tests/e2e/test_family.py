@@ -92,3 +92,31 @@ def circle_zone(circle: Circle):
     from zoneinfo import ZoneInfo
 
     return ZoneInfo(circle.roster.time_zone)
+
+
+def circle_with_a_helper_coming():
+    from practical.help.services import help_request_claim
+    from scheduling.models import RosterMembership
+    from tests.e2e.test_volunteer import family_with_a_dinner_request
+
+    circle, dinner, _token = family_with_a_dinner_request()
+    ana = PersonFactory(name="Ana Ruiz")
+    RosterMembership.objects.create(roster=circle.roster, person=ana, role="volunteer", status="active")
+    signup = help_request_claim(help_request=dinner, person=ana, dish="Lentil soup").signup
+    return circle, dinner, signup
+
+
+def test_family_trusts_a_helper_with_childcare_and_pauses(visit: Visit) -> None:
+    from practical.models import ChildcareApproval
+
+    circle, _dinner, _signup = circle_with_a_helper_coming()
+    log_in(visit, circle.created_by.email, f"/circles/{circle.pk}")
+    page = visit.page
+    page.get_by_role("button", name="Trust Ana Ruiz with childcare").click()
+    page.get_by_text("Trusted with childcare").wait_for()
+    assert list(ChildcareApproval.objects.values_list("person__name", flat=True)) == ["Ana Ruiz"]
+    page.get_by_role("button", name="Pause all requests").click()
+    page.wait_for_selector("text=This circle is paused.")
+    visit.check("circle-paused")
+    circle.refresh_from_db()
+    assert circle.status == "paused"

@@ -1,7 +1,7 @@
 // Circles, from the family's side: start one in guided steps, edit the household profile,
 // pause it, approve people, invite them.
 import { api, getAll } from "../api.js";
-import { t } from "../i18n.js";
+import { formatDateTime, t } from "../i18n.js";
 import { go } from "../nav.js";
 import { capabilities } from "../capabilities.js";
 import {
@@ -227,26 +227,55 @@ export async function circleEditView({ id }) {
 function membersSection(circle) {
   const box = h("div");
   const section = h("section", {}, h("h2", {}, t("members.title")), box);
-  const refresh = () => load(box, () => getAll(`circles/${circle.id}/members/`), (members) => {
+  const refresh = () => load(box, async () => {
+    const [members, approvals] = await Promise.all([
+      getAll(`circles/${circle.id}/members/`),
+      getAll(`circles/${circle.id}/childcare-approvals/`).catch(() => []),
+    ]);
+    return { members, trusted: new Set(approvals.map((a) => a.person_id)) };
+  }, ({ members, trusted }) => {
     const pending = members.filter((m) => m.status === "pending");
     const active = members.filter((m) => m.status === "active");
     const status = h("div", { role: "status" });
+    const act = async (work, done) => {
+      clear(status);
+      try {
+        await work();
+        toast(done);
+        refresh();
+      } catch (error) { status.append(errorBox(error)); }
+    };
     return h("div", { class: "stack" },
       pending.length ? h("div", { class: "card warn stack" }, h("h3", {}, t("members.pending", { count: pending.length })),
         h("ul", { class: "list" }, pending.map((m) => h("li", { class: "row" }, h("span", {}, m.name, " (", m.email, ")"),
-          button(t("members.approve", { name: m.name }), async () => {
-            try {
-              await api.patch(`circles/${circle.id}/members/${m.person_id}/`, { status: "active" });
-              toast(t("members.approved", { name: m.name }));
-              refresh();
-            } catch (error) { status.append(errorBox(error)); }
-          }, "primary"))))) : null,
+          button(t("members.approve", { name: m.name }), () => act(
+            () => api.patch(`circles/${circle.id}/members/${m.person_id}/`, { status: "active" }),
+            t("members.approved", { name: m.name })), "primary"))))) : null,
       status,
-      active.length ? h("ul", { class: "list" }, active.map((m) => h("li", {}, m.name, " · ", h("span", { class: "tag muted" }, t(`role.${m.role}`)))))
-        : empty(t("members.empty"), link(t("invite.title"), `#/circles/${circle.id}/invite`, "primary")));
+      active.length ? h("ul", { class: "list" }, active.map((m) => h("li", { class: "card" },
+        h("p", {}, h("strong", {}, m.name), " ", h("span", { class: "tag muted" }, t(`role.${m.role}`)),
+          trusted.has(m.person_id) ? [" ", h("span", { class: "tag ok" }, t("members.childcare_ok"))] : null),
+        m.role === "volunteer" ? h("div", { class: "actions" }, trusted.has(m.person_id)
+          ? button(t("members.childcare_revoke", { name: m.name }), () => act(
+            () => api.del(`circles/${circle.id}/childcare-approvals/${m.person_id}/`), t("members.childcare_revoked", { name: m.name })), "secondary")
+          : button(t("members.childcare_grant", { name: m.name }), () => act(
+            () => api.post(`circles/${circle.id}/childcare-approvals/`, { person: m.person_id }), t("members.childcare_granted", { name: m.name })), "secondary"))
+          : null)))
+        : empty(t("members.empty"), link(t("invite.title"), `#/circles/${circle.id}/invite`, "primary")),
+      h("p", { class: "hint" }, t("members.childcare_hint")));
   });
   refresh();
   return section;
+}
+
+// The family can always see who was shown their address or phone, and when.
+function addressReadsSection(circle) {
+  const box = h("div");
+  load(box, () => getAll(`circles/${circle.id}/address-reads/`, {}, 1), (reads) => {
+    if (!reads.length) return h("p", {}, t("reads.none"));
+    return h("ul", { class: "list" }, reads.slice(0, 20).map((r) => h("li", {}, t("reads.line", { name: r.name, when: formatDateTime(r.read_at, circle.time_zone) }))));
+  });
+  return h("section", {}, h("h2", {}, t("reads.title")), box);
 }
 
 export async function circleView({ id }) {
@@ -282,7 +311,7 @@ export async function circleView({ id }) {
       const { slotsCalendar } = await import("./requests.js");
       parts.push(slotsCalendar(circle));
     }
-    parts.push(membersSection(circle));
+    parts.push(membersSection(circle), addressReadsSection(circle));
     return h("div", { class: "stack" }, parts);
   }, t("circle.loading"));
 }

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -141,9 +141,21 @@ def open_shifts(
     )
 
 
+def _open_swaps() -> Prefetch[Any]:
+    # ``signup.open_swaps``: the one open swap offer, if any, so a list shows "up for swap" in one query.
+    return Prefetch(
+        "swap_offers", queryset=SwapOffer.objects.filter(status=SwapOffer.Status.OPEN), to_attr="open_swaps"
+    )
+
+
 def signups_for_shift(*, shift: Shift, person: Person) -> QuerySet[Signup]:
     """Coordinators see every sign-up; a volunteer sees who is coming (confirmed places)."""
-    signups = Signup.objects.filter(shift=shift).select_related("person").order_by("created_at", "pk")
+    signups = (
+        Signup.objects.filter(shift=shift)
+        .select_related("person")
+        .prefetch_related(_open_swaps())
+        .order_by("created_at", "pk")
+    )
     if roster_role(roster=shift.roster, person=person) == "coordinator":
         return signups
     return signups.filter(status=Signup.Status.CONFIRMED)
@@ -163,6 +175,7 @@ def commitments_for(
     return (
         Signup.objects.filter(person=person, status__in=statuses, shift__ends_at__gte=since)
         .select_related("shift", "shift__roster")
+        .prefetch_related(_open_swaps())
         .order_by("shift__starts_at", "pk")
     )
 
@@ -198,6 +211,18 @@ def swap_visible_to(*, swap_id: int, person: Person) -> SwapOffer:
     """An open swap is visible to every member of its roster (they are who may take it)."""
     swap = (
         SwapOffer.objects.select_related("signup__shift__roster", "signup__person").filter(pk=swap_id).first()
+    )
+    if swap is None or roster_role(roster=swap.signup.shift.roster, person=person) is None:
+        raise Http404
+    return swap
+
+
+def open_swap_for_signup(*, signup_id: int, person: Person) -> SwapOffer:
+    """The open swap offer on a sign-up, for a member of its roster who might take it; else 404."""
+    swap = (
+        SwapOffer.objects.select_related("signup__shift__roster", "signup__person")
+        .filter(signup_id=signup_id, status=SwapOffer.Status.OPEN)
+        .first()
     )
     if swap is None or roster_role(roster=swap.signup.shift.roster, person=person) is None:
         raise Http404

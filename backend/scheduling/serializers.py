@@ -151,9 +151,23 @@ class PersonBrief(serializers.Serializer):
     name = serializers.CharField()
 
 
+def _open_swap_id(signup: Signup) -> int | None:
+    # Prefetched by the list selectors; a single sign-up (detail, claim) asks the database.
+    swaps = getattr(signup, "open_swaps", None)
+    if swaps is None:
+        swaps = list(signup.swap_offers.filter(status=SwapOffer.Status.OPEN)[:1])
+    return swaps[0].pk if swaps else None
+
+
 class SignupOutput(OutputModelSerializer):
     status = SIGNUP_STATUS
     person = PersonBrief(read_only=True)
+    open_swap = serializers.SerializerMethodField(
+        help_text="Id of the open swap offer on this place, if any."
+    )
+
+    def get_open_swap(self, signup: Signup) -> int | None:
+        return _open_swap_id(signup)
 
     class Meta:
         model = Signup
@@ -168,6 +182,7 @@ class SignupOutput(OutputModelSerializer):
             "cancelled_at",
             "sequence",
             "created_at",
+            "open_swap",
         ]
 
 
@@ -175,12 +190,17 @@ class PublicSignupOutput(OutputModelSerializer):
     """What a volunteer sees of the others coming: a first name and what they bring."""
 
     status = SIGNUP_STATUS
-
     person = PersonBrief(read_only=True)
+    open_swap = serializers.SerializerMethodField(
+        help_text="Id of the open swap offer on this place, if any."
+    )
 
     class Meta:
         model = Signup
-        fields = ["id", "person", "status", "note"]
+        fields = ["id", "person", "status", "note", "open_swap"]
+
+    def get_open_swap(self, signup: Signup) -> int | None:
+        return _open_swap_id(signup)
 
 
 class ClaimOutput(serializers.Serializer):
@@ -217,6 +237,7 @@ class CommitmentOutput(OutputModelSerializer):
     shift = CommitmentShift(read_only=True)
     roster = CommitmentRoster(source="shift.roster", read_only=True)
     time_zone = serializers.CharField(source="shift.roster.time_zone", read_only=True)
+    open_swap = serializers.SerializerMethodField(help_text="Id of my open swap offer on this place, if any.")
 
     class Meta:
         model = Signup
@@ -229,7 +250,11 @@ class CommitmentOutput(OutputModelSerializer):
             "shift",
             "roster",
             "time_zone",
+            "open_swap",
         ]
+
+    def get_open_swap(self, signup: Signup) -> int | None:
+        return _open_swap_id(signup)
 
 
 class SwapOutput(OutputModelSerializer):

@@ -23,6 +23,11 @@ urlpatterns: list[URLPattern] = [
         )
         for action in _SIGNUP_ACTIONS
     ],
+    path(
+        "signups/<int:signup_id>/accept-swap/",
+        views.SignupAcceptSwapView.as_view(),
+        name="signup-accept-swap",
+    ),
     path("swaps/<int:swap_id>/accept/", views.SwapAcceptView.as_view(), name="swap-accept"),
     path("swaps/<int:swap_id>/withdraw/", views.SwapWithdrawView.as_view(), name="swap-withdraw"),
     path("me/commitments/", views.MyCommitmentsView.as_view(), name="my-commitments"),

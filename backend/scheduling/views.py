@@ -262,6 +262,17 @@ class SwapAcceptView(APIView):
         return Response(claim_payload(result), status=status.HTTP_201_CREATED)
 
 
+class SignupAcceptSwapView(APIView):
+    """POST signups/{id}/accept-swap/: take the place its holder offered (same as swaps/{id}/accept/)."""
+
+    @extend_schema(request=SwapAcceptInput, responses={201: ClaimOutput})
+    def post(self, request: Request, signup_id: int) -> Response:
+        me = _me(request)
+        swap = selectors.open_swap_for_signup(signup_id=signup_id, person=me)
+        result = services.swap_accept(swap=swap, person=me, **_parse(SwapAcceptInput, request))
+        return Response(claim_payload(result), status=status.HTTP_201_CREATED)
+
+
 class SwapWithdrawView(APIView):
     @extend_schema(request=None, responses=SwapOutput)
     def post(self, request: Request, swap_id: int) -> Response:

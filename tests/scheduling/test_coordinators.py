@@ -124,8 +124,8 @@ def test_shift_signups_coordinator_sees_all_volunteer_sees_who_is_coming(
     ]
     assert as_coordinator["results"][2]["id"] == waiting.pk
     assert [(s["person"]["name"], s["status"], s["note"], sorted(s)) for s in as_volunteer["results"]] == [
-        ("Alice", "confirmed", "Lasagna", ["id", "note", "person", "status"]),
-        ("Bob", "confirmed", "", ["id", "note", "person", "status"]),
+        ("Alice", "confirmed", "Lasagna", ["id", "note", "open_swap", "person", "status"]),
+        ("Bob", "confirmed", "", ["id", "note", "open_swap", "person", "status"]),
     ]
 
 

@@ -50,12 +50,13 @@ def test_queries_signups_list_constant(
     client = login(coordinator)
     member = Signup.objects.first().person
 
-    # shift+roster, role for visibility, role for the view's choice of fields, role in the selector, count, page
-    with django_assert_num_queries(6):
+    # shift+roster, role for visibility, role for the view's choice of fields, role in the selector,
+    # count, page, open swap offers
+    with django_assert_num_queries(7):
         response = client.get(f"/api/v1/shifts/{shift.pk}/signups/")
     assert response.json()["count"] == n
     # a volunteer: membership found, so no organisation lookups
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         response = login(member).get(f"/api/v1/shifts/{shift.pk}/signups/")
     assert response.json()["count"] == n
 
@@ -72,7 +73,7 @@ def test_queries_my_commitments_constant(login, volunteer_on, n, django_assert_n
         signup_claim(shift=shift, person=person)
     client = login(person)
 
-    with django_assert_num_queries(2):  # count, page (shift and roster joined)
+    with django_assert_num_queries(3):  # count, page (shift and roster joined), open swap offers
         response = client.get("/api/v1/me/commitments/")
     assert response.json()["count"] == n
 

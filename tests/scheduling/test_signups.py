@@ -35,6 +35,7 @@ def test_signup_claim_takes_a_place(login, volunteer, shift):
             "cancelled_at": None,
             "sequence": 0,
             "created_at": response.json()["signup"]["created_at"],
+            "open_swap": None,
         },
         "warnings": [],
     }

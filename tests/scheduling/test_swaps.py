@@ -125,3 +125,20 @@ def test_swap_cancelling_signup_withdraws_offer(offered, volunteer):
 
     offered.refresh_from_db()
     assert offered.status == "withdrawn"
+
+
+def test_swap_open_offer_shows_in_lists_and_accept_swap_by_signup(
+    login, offered, volunteer_on, volunteer, shift
+):
+    taker = volunteer_on()
+    listed = login(taker).get(f"/api/v1/shifts/{shift.pk}/signups/").json()["results"]
+    mine = login(volunteer).get("/api/v1/me/commitments/").json()["results"]
+    assert [(s["id"], s["open_swap"]) for s in listed] == [(offered.signup_id, offered.pk)]
+    assert [(c["id"], c["open_swap"]) for c in mine] == [(offered.signup_id, offered.pk)]
+
+    response = login(taker).post(f"/api/v1/signups/{offered.signup_id}/accept-swap/", {}, format="json")
+
+    assert response.status_code == 201
+    assert response.json()["signup"]["person"]["id"] == taker.pk
+    again = login(volunteer_on()).post(f"/api/v1/signups/{offered.signup_id}/accept-swap/", {}, format="json")
+    assert again.status_code == 404  # no open swap on that sign-up any more

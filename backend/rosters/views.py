@@ -226,7 +226,11 @@ class GrantListView(APIView):
         data = _parse(GrantInput, request.data)
         person = Person.objects.filter(pk=data["person"]).first()
         if person is None:
-            raise DomainError("No such person.", fields={"person": ["Unknown person."]})
+            # Same words as for a non-member, so ids cannot be probed for who has an account.
+            raise DomainError(
+                "That person is not a member of this organisation; invite them first.",
+                fields={"person": ["Not a member of this organisation."]},
+            )
         grant = services.qualification_grant(
             qualification=qualification, person=person, actor=_me(request), expires_at=data.get("expires_at")
         )

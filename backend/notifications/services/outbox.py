@@ -1,4 +1,4 @@
-"""Writes for notifications: the outbox (create, cancel, deliver, sweep), preferences, the inbox.
+"""The outbox: create, cancel, deliver and sweep notifications.
 
 Delivery is at-least-once with a very small duplicate window, see ``notification_deliver``.
 """
@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.db import transaction
@@ -31,9 +30,6 @@ from notifications.selectors import preferences_get
 logger = logging.getLogger(__name__)
 
 DEFAULT_CHANNELS: tuple[str, ...] = (Channel.EMAIL, Channel.IN_APP)
-# A reminder moved out of quiet hours goes this long before they start, so it reads as an
-# evening message rather than one that arrives the moment the phone goes quiet.
-QUIET_HOURS_MARGIN = timedelta(minutes=15)
 
 
 # --- the outbox --------------------------------------------------------------------------------
@@ -312,111 +308,3 @@ def notifications_sweep(*, now: datetime, limit: int = 5000) -> int:
     if enqueued:
         logger.info("Sweep enqueued %s due notification(s)", enqueued)
     return enqueued
-
-
-# --- reminders ---------------------------------------------------------------------------------
-
-
-def _zone(person: Person) -> ZoneInfo:
-    try:
-        return ZoneInfo(person.time_zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo(settings.DEFAULT_TIME_ZONE)
-
-
-def _in_quiet_hours(moment: time, start: time, end: time) -> bool:
-    if start == end:
-        return False
-    if start < end:
-        return start <= moment < end
-    return moment >= start or moment < end  # the quiet hours run past midnight
-
-
-def reminder_send_at(*, person: Person, starts_at: datetime, lead: timedelta) -> datetime:
-    """When to remind ``person`` of something starting at ``starts_at``, ``lead`` ahead (UTC).
-
-    Whole-day leads keep the wall-clock time in the person's zone (a 9:00 shift is reminded at
-    9:00 the day before, across a DST change); other leads are elapsed time. A reminder that
-    would fall in the person's quiet hours is moved earlier, to 15 minutes before the quiet
-    hours begin (never later: later could be after the thing has started).
-    """
-    if timezone.is_naive(starts_at):
-        raise ValueError("starts_at must be an aware datetime")
-    zone = _zone(person)
-    if lead % timedelta(days=1) == timedelta(0):
-        # Aware arithmetic in one ZoneInfo is wall-clock arithmetic; fold=0 resolves a gap.
-        local = starts_at.astimezone(zone) - lead
-        candidate = local.replace(tzinfo=None).replace(tzinfo=zone).astimezone(ZoneInfo("UTC"))
-    else:
-        # In UTC: aware arithmetic in a local zone would be wall-clock and land in a DST gap.
-        candidate = starts_at.astimezone(ZoneInfo("UTC")) - lead
-    preference = preferences_get(person=person)
-    start, end = preference.quiet_hours_start, preference.quiet_hours_end
-    if start is None or end is None:
-        return candidate
-    local = candidate.astimezone(zone)
-    if not _in_quiet_hours(local.time(), start, end):
-        return candidate
-    quiet_day = local.date()
-    if start > end and local.time() < end:
-        quiet_day -= timedelta(days=1)  # after midnight: the quiet hours began the evening before
-    quiet_start = datetime.combine(quiet_day, start, tzinfo=zone).astimezone(ZoneInfo("UTC"))
-    return quiet_start - QUIET_HOURS_MARGIN
-
-
-# --- preferences -------------------------------------------------------------------------------
-
-
-def preferences_update(*, person: Person, **changes: Any) -> NotificationPreference:
-    """Change some of the person's preferences; ``kinds`` ({kind: on}) merges into the opt-outs."""
-    with transaction.atomic():
-        preference, _ = NotificationPreference.objects.select_for_update().get_or_create(person=person)
-        kinds = changes.pop("kinds", None)
-        if kinds is not None:
-            disabled = set(preference.disabled_kinds or [])
-            for kind, on in kinds.items():
-                (disabled.discard if on else disabled.add)(kind)
-            preference.disabled_kinds = sorted(disabled)
-        for name, value in changes.items():
-            setattr(preference, name, value)
-        preference.save()
-    return preference
-
-
-def kind_unsubscribe(*, person: Person, kind: str) -> NotificationPreference:
-    """One-click unsubscribe: no more e-mail (or texts) of ``kind`` for ``person``; pending ones too."""
-    with transaction.atomic():
-        preference = preferences_update(person=person, kinds={kind: False})
-        Notification.objects.filter(
-            recipient=person, kind=kind, status=Status.PENDING, channel__in=[Channel.EMAIL, Channel.SMS]
-        ).update(status=Status.SUPPRESSED)
-    return preference
-
-
-# --- the inbox ---------------------------------------------------------------------------------
-
-
-def notification_mark_read(*, notification: Notification, now: datetime | None = None) -> Notification:
-    """Mark one inbox item read (reading it twice keeps the first time)."""
-    if notification.read_at is None:
-        notification.read_at = now or timezone.now()
-        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
-            read_at=notification.read_at
-        )
-    return notification
-
-
-def notifications_mark_all_read(*, person: Person, now: datetime | None = None) -> int:
-    """Mark every visible inbox item of the person read; returns how many changed."""
-    return Notification.objects.filter(
-        recipient=person, channel=Channel.IN_APP, status=Status.SENT, read_at__isnull=True
-    ).update(read_at=now or timezone.now())
-
-
-def account_email_send(
-    *, to: str, kind: str, subject: str, body: str, key: str, language: str = "en"
-) -> None:
-    """accounts' sender (``accounts.mail.set_account_email_sender``): through the outbox."""
-    notification_create_for_address(
-        to_email=to, kind=kind, key=f"account:{key}", language=language, subject=subject, body=body
-    )

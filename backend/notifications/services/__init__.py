@@ -1,0 +1,38 @@
+"""Writes for notifications (STYLE.md services), split by concern; import from here."""
+
+from __future__ import annotations
+
+from notifications.services.outbox import (
+    DEFAULT_CHANNELS,
+    notification_cancel,
+    notification_create,
+    notification_create_for_address,
+    notification_deliver,
+    notification_enqueue,
+    notifications_sweep,
+)
+from notifications.services.preferences import (
+    account_email_send,
+    kind_unsubscribe,
+    notification_mark_read,
+    notifications_mark_all_read,
+    preferences_update,
+)
+from notifications.services.reminders import QUIET_HOURS_MARGIN, reminder_send_at
+
+__all__ = [
+    "DEFAULT_CHANNELS",
+    "QUIET_HOURS_MARGIN",
+    "account_email_send",
+    "kind_unsubscribe",
+    "notification_cancel",
+    "notification_create",
+    "notification_create_for_address",
+    "notification_deliver",
+    "notification_enqueue",
+    "notification_mark_read",
+    "notifications_mark_all_read",
+    "notifications_sweep",
+    "preferences_update",
+    "reminder_send_at",
+]

@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import PermissionDenied
@@ -84,7 +84,7 @@ def _not_found() -> HttpResponse:
     return HttpResponse(status=404, content_type="text/plain; charset=utf-8")
 
 
-@require_GET
+@require_safe
 def feed(request: HttpRequest, token: str) -> HttpResponseBase:
     """A calendar feed. 304 when the client's copy is current, computed without rendering."""
     wait = _rate_limited(token)

@@ -419,7 +419,7 @@ def test_roster_feed_shows_fill_and_full_names(api):
     assert "Coming: Ana Smith" in read["events"][0]["description"]
 
 
-def test_person_feed_query_count_is_constant(api, django_assert_num_queries):
+def test_person_feed_query_count_is_constant(api):
     def feed_queries(count: int) -> int:
         circle, _family, volunteer = circle_with_members()
         start = timezone.now() + timedelta(days=5)

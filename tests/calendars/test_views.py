@@ -450,3 +450,35 @@ def test_feed_fingerprints_of_two_people_follow_their_own_rows(api):
 
     assert api.get(path_second, HTTP_IF_NONE_MATCH=etag_second).status_code == 304
     assert api.get(path_first, HTTP_IF_NONE_MATCH=etag_first).status_code == 200
+
+
+def test_runserver_access_log_hides_feed_tokens():
+    import io
+
+    secret = "Zz9_-" * 9
+    logger = logging.getLogger("django.server")
+    # The console handler settings.LOGGING gives django.server (pytest adds handlers of its own).
+    handlers = [h for h in logger.handlers if type(h) is logging.StreamHandler]
+    assert len(handlers) == 1
+    stream = io.StringIO()
+    previous = [h.setStream(stream) for h in handlers]
+    try:
+        logger.info('"%s" %s %s', f"GET /calendars/{secret}.ics HTTP/1.1", 200, 1234)
+    finally:
+        for handler, old in zip(handlers, previous, strict=True):
+            handler.setStream(old)
+    assert stream.getvalue() == '"GET /calendars/<token>.ics HTTP/1.1" 200 1234\n'
+
+
+def test_feed_answers_head_and_refuses_post(api):
+    volunteer = PersonFactory()
+    path = feed_path(issue_feed(volunteer))
+
+    head = api.head(path)
+
+    assert (head.status_code, head["Content-Type"], head.content) == (
+        200,
+        "text/calendar; charset=utf-8",
+        b"",
+    )
+    assert api.post(path).status_code == 405

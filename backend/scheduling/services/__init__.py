@@ -1,6 +1,23 @@
 """Writes of the scheduling engine (see each module's docstring for the rules it keeps).
 
 Import from here: ``from scheduling.services import signup_claim``.
+
+Decisions the engine makes everywhere:
+
+- ``Shift.filled`` counts held places: confirmed sign-ups plus offers held for a waitlisted
+  person. Completed and no-show keep their place counted. A place is only taken by a conditional
+  UPDATE (``filled < capacity``); every write touching a shift and its sign-ups locks the shift
+  row first (fixed order, no deadlocks).
+- A freed place never becomes free to all while someone waits: it is offered to the head of the
+  waitlist in the same transaction (hold ``WAITLIST_OFFER_HOLD``, never past the shift's start);
+  ``waitlist_offers_expire`` (every minute) passes lapsed offers on.
+- Overlaps count held places (confirmed, offered) of scheduled, timed shifts on every roster;
+  flexible windows ("any time this week") never overlap. Near misses within ``OVERLAP_GRACE``
+  are warnings.
+- Cancel cut-off (``Roster.cancel_cutoff``): inside it a volunteer's cancel of a confirmed place
+  is recorded as a request (``cancel_requested_at``, HTTP 202) and the place stays theirs until a
+  coordinator cancels it (approval) or declines the request.
+- Permissions: no role on the roster → 404 (privacy); a role but not allowed → 403.
 """
 
 from __future__ import annotations

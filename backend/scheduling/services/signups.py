@@ -130,6 +130,7 @@ def _take_place(
         # and leaving the atomic block undid its ``filled + 1`` too.
         raise Conflict("You already have this slot.", code="already_claimed") from exc
     shift.refresh_from_db(fields=["filled"])
+    signup.open_swaps = []  # type: ignore[attr-defined]  # a new place has no swap offer yet; saves a query
     return signup
 
 

@@ -35,3 +35,12 @@ def sent_emails() -> Iterator[list[dict[str, Any]]]:
     set_account_email_sender(record)
     yield sent
     set_account_email_sender(previous)
+
+
+@pytest.fixture
+def default_account_sender() -> Iterator[None]:
+    """accounts' own sender (Django mail after commit) for this test; the routed one is put back after."""
+    previous = account_email_sender()
+    set_account_email_sender(None)
+    yield
+    set_account_email_sender(previous)

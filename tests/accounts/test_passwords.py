@@ -8,7 +8,6 @@ from django.utils.http import urlsafe_base64_decode
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from accounts.mail import set_account_email_sender
 from tests.factories import PASSWORD, PersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -151,8 +150,9 @@ def test_password_reset_is_throttled(api, settings, sent_emails):
     assert len(sent_emails) == 2
 
 
-def test_default_sender_mails_after_commit_only(api, django_capture_on_commit_callbacks):
-    set_account_email_sender(None)  # the default sender; the conftest restores whatever was set
+def test_default_sender_mails_after_commit_only(
+    api, django_capture_on_commit_callbacks, default_account_sender
+):
     PersonFactory(email="bo@example.org")
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -165,9 +165,8 @@ def test_default_sender_mails_after_commit_only(api, django_capture_on_commit_ca
 
 
 def test_default_sender_failure_does_not_reveal_the_account(
-    api, monkeypatch, django_capture_on_commit_callbacks
+    api, monkeypatch, django_capture_on_commit_callbacks, default_account_sender
 ):
-    set_account_email_sender(None)
     PersonFactory(email="bo@example.org")
 
     def broken_send_mail(*args, **kwargs):

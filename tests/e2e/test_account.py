@@ -23,7 +23,12 @@ def test_language_choice_is_saved_to_the_profile(phone: Visit) -> None:
     log_in(phone, person.email, "/settings")
     page = phone.page
     page.wait_for_selector("h1:has-text('Settings')")
-    page.get_by_role("button", name="Cambiar a español").click()
+    # The profile is saved in the background; wait for that answer before reading the database.
+    with page.expect_response(
+        lambda r: r.url.endswith("/api/v1/me/") and r.request.method == "PATCH"
+    ) as saved:
+        page.get_by_role("button", name="Cambiar a español").click()
+    assert saved.value.status == 200
     page.wait_for_selector("h1:has-text('Ajustes')")
     page.wait_for_function("document.documentElement.lang === 'es'")
     page.wait_for_selector("text=Sobre ti")

@@ -8,7 +8,7 @@ import django_filters
 from django.db.models import QuerySet
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status
+from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -37,7 +37,7 @@ from scheduling.serializers import (
     claim_payload,
 )
 from scheduling.services._common import require_coordinator
-from village.api import DomainError, Pagination
+from village.api import AwareDateTimeField, DomainError, Pagination
 
 
 def _me(request: Request) -> Person:
@@ -282,6 +282,26 @@ class SwapWithdrawView(APIView):
 
 
 class MyCommitmentsView(APIView):
-    @extend_schema(responses=CommitmentOutput(many=True))
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "since",
+                str,
+                description="Include commitments ending after this time (default: 24 hours ago).",
+            )
+        ],
+        responses=CommitmentOutput(many=True),
+    )
     def get(self, request: Request) -> Response:
-        return _paginate(self, request, selectors.commitments_for(person=_me(request)), CommitmentOutput)
+        since = None
+        if "since" in request.query_params:
+            field = AwareDateTimeField()
+            try:
+                since = field.run_validation(request.query_params["since"])
+            except serializers.ValidationError as exc:
+                raise DomainError(
+                    "Give since as a time with its offset.",
+                    fields={"since": ["Give a time with its offset, e.g. 2026-03-08T17:30:00-05:00."]},
+                ) from exc
+        commitments = selectors.commitments_for(person=_me(request), since=since)
+        return _paginate(self, request, commitments, CommitmentOutput)

@@ -215,3 +215,58 @@ def test_my_commitments_both_kinds_soonest_first(login, volunteer, shift):
         "Dinner",
     )
     assert data["results"][1]["roster"]["kind"] == "duty"
+
+
+def test_my_commitments_since_includes_older_and_refuses_naive(login, volunteer, roster):
+    now = timezone.now()
+    old = ShiftFactory(
+        roster=roster, starts_at=now - timedelta(days=10), ends_at=now - timedelta(days=10, hours=-1)
+    )
+    Signup.objects.create(shift=old, person=volunteer, status="completed")
+
+    default = login(volunteer).get("/api/v1/me/commitments/").json()
+    wider = (
+        login(volunteer)
+        .get(
+            "/api/v1/me/commitments/",
+            {"since": (now - timedelta(days=30)).isoformat().replace("+00:00", "Z")},
+        )
+        .json()
+    )
+    naive = login(volunteer).get("/api/v1/me/commitments/", {"since": "2026-01-01T00:00:00"})
+
+    assert (default["count"], wider["count"]) == (0, 1)
+    assert wider["results"][0]["status"] == "completed"
+    assert naive.status_code == 400
+    assert list(naive.json()["error"]["fields"]) == ["since"]
+
+
+def test_circle_shift_is_404_for_org_volunteer_not_invited(login):
+    from accounts.models import Role
+    from scheduling.models import Roster
+    from tests.factories import OrganisationFactory, OrganisationMembershipFactory, RosterFactory
+
+    organisation = OrganisationFactory()
+    helper = OrganisationMembershipFactory(organisation=organisation, role=Role.VOLUNTEER).person
+    circle_shift = ShiftFactory(roster=RosterFactory(organisation=organisation, kind=Roster.Kind.CIRCLE))
+
+    client = login(helper)
+    assert client.get(f"/api/v1/shifts/{circle_shift.pk}/").status_code == 404
+    assert client.post(f"/api/v1/shifts/{circle_shift.pk}/signups/", {}, format="json").status_code == 404
+    assert client.get(f"/api/v1/rosters/{circle_shift.roster_id}/").status_code == 404
+    assert client.get("/api/v1/rosters/").json()["count"] == 0
+    assert Signup.objects.count() == 0
+
+
+def test_shift_patch_cancelled_is_400_and_scope_on_single_shift_is_one(login, coordinator, shift):
+    one = login(coordinator).patch(
+        f"/api/v1/shifts/{shift.pk}/?scope=following", {"notes": "Bring ID"}, format="json"
+    )
+    assert (one.status_code, one.json()["count"]) == (200, 1)
+
+    login(coordinator).delete(f"/api/v1/shifts/{shift.pk}/")
+    response = login(coordinator).patch(f"/api/v1/shifts/{shift.pk}/", {"title": "Again"}, format="json")
+
+    assert (response.status_code, response.json()["error"]["code"]) == (400, "shift_cancelled")
+    shift.refresh_from_db()
+    assert (shift.title, shift.notes) == ("Evening line", "Bring ID")

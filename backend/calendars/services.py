@@ -54,7 +54,8 @@ def feed_get_or_issue(*, owner: Person, scope: str, scope_id: int) -> IssuedFeed
     if live is not None:
         return IssuedFeed(token=live, secret=None)
     if feed_token_ever_issued(owner=owner, scope=scope, scope_id=scope_id):
-        return IssuedFeed(token=None, secret=None)
+        # Read again: another request may have issued it between the two reads.
+        return IssuedFeed(token=feed_token_live(owner=owner, scope=scope, scope_id=scope_id), secret=None)
     try:
         with transaction.atomic():
             return _issue(owner=owner, scope=scope, scope_id=scope_id)

@@ -9,7 +9,7 @@ class PracticalConfig(AppConfig):
         from accounts.invitations import register_invitation_target
         from notifications.kinds import register_notification_kind
         from practical.invitations import circle_accept, circle_can_invite, circle_describe
-        from practical.notify import CIRCLE_PAUSED
+        from practical.notify import CIRCLE_PAUSED, VOLUNTEER_THANKED
 
         register_invitation_target(
             "circle", can_invite=circle_can_invite, accept=circle_accept, describe=circle_describe
@@ -18,6 +18,11 @@ class PracticalConfig(AppConfig):
             CIRCLE_PAUSED,
             label="When a family I help pauses their circle",
             label_es="Cuando una familia a la que ayudo pausa su círculo",
+        )
+        register_notification_kind(
+            VOLUNTEER_THANKED,
+            label="When a family thanks me",
+            label_es="Cuando una familia me da las gracias",
         )
         # Help requests' claim rules (childcare trust gate, paused/closed circles) for the engine.
         from practical.help.rules import register as register_help_rules

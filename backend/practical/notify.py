@@ -14,7 +14,7 @@ from django.utils import formats, timezone, translation
 
 from accounts.models import MembershipStatus, Person
 from notifications.services import notification_create
-from practical.models import Circle, CircleStatusChange
+from practical.models import Circle, CircleStatusChange, HelpRequest
 from scheduling.models import ACTIVE_SIGNUP_STATUSES, Shift, Signup
 
 CIRCLE_PAUSED = "circle_paused"
@@ -75,3 +75,31 @@ def circle_paused(circle: Circle) -> None:
             },
             key=f"{CIRCLE_PAUSED}:{circle.pk}:{change_id}:{person_id}",
         )
+
+
+VOLUNTEER_THANKED = "volunteer_thanked"
+
+
+def volunteer_thanked(*, signup: Signup, help_request: HelpRequest, by: Person, message: str) -> None:
+    """Tell the volunteer that the family thanked them, with the family's words.
+
+    Called once per sign-up (thanking again only edits the stored words), and keyed by the
+    sign-up, so a retried request never sends a second thank-you.
+    """
+    zone = ZoneInfo(help_request.circle.roster.time_zone)
+    volunteer = signup.person
+    with translation.override(volunteer.language):
+        when = formats.date_format(signup.shift.starts_at.astimezone(zone), "l j F")
+    notification_create(
+        recipient=volunteer,
+        kind=VOLUNTEER_THANKED,
+        template="practical/volunteer_thanked",
+        context={
+            "circle_name": help_request.circle.name,
+            "from_name": by.name.split(" ")[0] if by.name else help_request.circle.name,
+            "title": signup.shift.title,
+            "date_local": when,
+            "message": message,
+        },
+        key=f"{VOLUNTEER_THANKED}:{signup.pk}",
+    )

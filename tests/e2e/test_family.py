@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from practical.models import Circle, HelpRequest
@@ -120,3 +122,31 @@ def test_family_trusts_a_helper_with_childcare_and_pauses(visit: Visit) -> None:
     visit.check("circle-paused")
     circle.refresh_from_db()
     assert circle.status == "paused"
+
+
+def test_family_asks_once_for_an_errand_with_a_shopping_list(phone: Visit) -> None:
+    from practical.services import circle_create
+
+    mum = PersonFactory(name="Lucía García")
+    circle = circle_create(created_by=mum, name="The García family", time_zone="America/Chicago")
+    log_in(phone, mum.email, f"/circles/{circle.pk}/requests/new")
+    page = phone.page
+    page.wait_for_selector("h1:has-text('Ask for help for The García family')")
+    page.get_by_label("Errand").check()
+    page.get_by_label("What to get").fill("Diapers, size 1\nOat milk\n\nBread")
+    page.locator("input[name=start]").fill("10:00")
+    page.locator("input[name=end]").fill("12:00")
+    phone.check("errand-new")
+    page.get_by_role("button", name="Ask for this help").click()
+    page.wait_for_selector("h1:has-text('The García family')")
+    errand = HelpRequest.objects.select_related("shift").get()
+    assert (errand.kind, errand.details, errand.shift.capacity) == (
+        "errand",
+        {"items": ["Diapers, size 1", "Oat milk", "Bread"]},
+        1,
+    )
+    local = errand.shift.starts_at.astimezone(circle_zone(circle))
+    assert (local.strftime("%H:%M"), errand.shift.ends_at - errand.shift.starts_at) == (
+        "10:00",
+        timedelta(hours=2),
+    )

@@ -2,7 +2,7 @@
 // promised), claiming one with a dish, and the family's side: asking for help (once or
 // repeating) and a month/week calendar of slots.
 import { api, getAll, url } from "../api.js";
-import { formatDay, formatRange, formatShortDay, formatTime, monthName, t, weekdayNames, dayKey } from "../i18n.js";
+import { formatDay, formatRange, formatShortDay, formatTime, has, monthName, t, weekdayNames, dayKey } from "../i18n.js";
 import { go } from "../nav.js";
 import { capabilities } from "../capabilities.js";
 import { addDays, minutesBetween, todayIn, weekdayIndex, weeklyRule, zonedISO } from "../time.js";
@@ -128,8 +128,10 @@ function detailsList(req) {
   if (d.delivery_window_start && d.delivery_window_end) rows.push([t("request.window"), `${d.delivery_window_start} – ${d.delivery_window_end}`]);
   if (d.containers_to_return) rows.push([t("request.containers"), t("request.containers_yes")]);
   for (const [key, value] of Object.entries(d)) {
-    if (["servings", "delivery_window_start", "delivery_window_end", "containers_to_return"].includes(key) || value === "" || value === null || typeof value === "object") continue;
-    rows.push([t(`details.${key}`), String(value)]);
+    if (["servings", "delivery_window_start", "delivery_window_end", "containers_to_return"].includes(key) || value === "" || value === null) continue;
+    const shown = Array.isArray(value) ? value.join(", ") : typeof value === "object" ? null : String(value);
+    if (!shown) continue;
+    rows.push([has(`details.${key}`) ? t(`details.${key}`) : key.replace(/_/g, " "), shown]);
   }
   if (!rows.length) return null;
   return h("dl", { class: "details" }, rows.map(([k, v]) => [h("dt", {}, k), h("dd", {}, v)]));
@@ -274,9 +276,30 @@ export async function requestNewView({ id }) {
     heading.textContent = t("request.new_named", { name: circle.name });
     const zone = circle.time_zone;
     const tomorrow = todayIn(zone, 1);
-    const mealOnly = h("div", { class: "stack meal-only" },
-      field(t("request.servings"), h("input", { type: "number", name: "servings", min: "1", max: "30", inputmode: "numeric", value: String((circle.adults || 2) + (circle.children_count || 0)) }), { required: true }),
-      h("label", { class: "check" }, h("input", { type: "checkbox", name: "containers_to_return" }), h("span", {}, t("request.containers_ask"))));
+    // Each kind asks only what helpers need for it; the server validates the same shapes.
+    const kindBoxes = {
+      meal: h("div", { class: "stack" },
+        field(t("request.servings"), h("input", { type: "number", name: "servings", min: "1", max: "30", inputmode: "numeric", value: String((circle.adults || 2) + (circle.children_count || 0)) }), { required: true }),
+        h("label", { class: "check" }, h("input", { type: "checkbox", name: "containers_to_return" }), h("span", {}, t("request.containers_ask"))),
+        field(t("request.notes"), h("textarea", { name: "meal_notes", rows: "2", maxlength: "500" }))),
+      laundry: h("div", { class: "stack" },
+        field(t("request.laundry_pickup"), h("textarea", { name: "pickup_instructions", rows: "2", maxlength: "1000" }))),
+      childcare: h("div", { class: "stack" },
+        field(t("request.childcare_where"), h("input", { type: "text", name: "where", maxlength: "300" }))),
+      errand: h("div", { class: "stack" },
+        field(t("request.errand_items"), h("textarea", { name: "items", rows: "3" }), { required: true, hint: t("request.errand_items_hint") })),
+      ride: h("div", { class: "stack" },
+        field(t("request.ride_from"), h("input", { type: "text", name: "from", maxlength: "300" }), { required: true }),
+        field(t("request.ride_to"), h("input", { type: "text", name: "to", maxlength: "300" }), { required: true })),
+      visit: h("div", { class: "stack" },
+        field(t("request.visit_purpose"), h("input", { type: "text", name: "purpose", maxlength: "500" }))),
+      other: h("div", { class: "stack" },
+        field(t("request.other_description"), h("textarea", { name: "description", rows: "2", maxlength: "1000" }), { required: true })),
+    };
+    const showKind = (kind) => {
+      for (const [name, box] of Object.entries(kindBoxes)) box.hidden = name !== kind;
+    };
+    showKind("meal");
     const weekdays = weekdayNames("long");
     const repeatBox = h("div", { class: "stack", hidden: true },
       checkboxGroup(t("request.repeat_days"), "weekday", weekdays.map((name, i) => [String(i), name]), [String(weekdayIndex(tomorrow))]),
@@ -293,12 +316,11 @@ export async function requestNewView({ id }) {
         field(t("request.start"), h("input", { type: "time", name: "start", value: "17:30" }), { required: true }),
         field(t("request.end"), h("input", { type: "time", name: "end", value: "18:30" }), { required: true })),
       field(t("request.capacity"), h("input", { type: "number", name: "capacity", min: "1", max: "50", value: "1", inputmode: "numeric" }), { hint: t("request.capacity_hint") }),
-      mealOnly,
-      field(t("request.notes"), h("textarea", { name: "notes", rows: "2", maxlength: "500" })),
+      Object.values(kindBoxes),
       repeat, repeatBox,
       h("button", { type: "submit", class: "button primary big" }, t("request.create")));
     form.addEventListener("change", (event) => {
-      if (event.target.name === "kind") mealOnly.hidden = event.target.value !== "meal";
+      if (event.target.name === "kind") showKind(event.target.value);
       if (event.target.name === "repeat") repeatBox.hidden = event.target.value !== "weekly";
     });
     handleSubmit(form, async (data) => {
@@ -309,14 +331,25 @@ export async function requestNewView({ id }) {
       if (!date || !start || !end) throw formError(t("request.need_time"));
       const duration = minutesBetween(start, end);
       if (duration < 5) throw formError(t("request.end_after_start"), { end: [t("request.end_after_start")] });
+      const text = (name) => (data.get(name) || "").toString().trim();
       const details = {};
-      const notes = data.get("notes").trim();
       if (kind === "meal") {
-        details.servings = Number(data.get("servings"));
+        details.servings = Number(text("servings"));
         details.containers_to_return = form.querySelector('input[name="containers_to_return"]').checked;
-        if (notes) details.notes = notes;
-      } else if (notes && ["errand", "other", "visit", "ride", "childcare", "laundry"].includes(kind)) {
-        details.notes = notes;
+        if (text("meal_notes")) details.notes = text("meal_notes");
+      } else if (kind === "laundry") {
+        if (text("pickup_instructions")) details.pickup_instructions = text("pickup_instructions");
+      } else if (kind === "childcare") {
+        if (text("where")) details.where = text("where");
+      } else if (kind === "errand") {
+        details.items = text("items").split("\n").map((line) => line.trim()).filter(Boolean);
+      } else if (kind === "ride") {
+        details.from = text("from");
+        details.to = text("to");
+      } else if (kind === "visit") {
+        if (text("purpose")) details.purpose = text("purpose");
+      } else {
+        details.description = text("description");
       }
       const common = { kind, title: data.get("title").trim(), capacity: Number(data.get("capacity") || 1), details };
       if (data.get("repeat") === "weekly") {

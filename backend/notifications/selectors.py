@@ -44,7 +44,7 @@ def inbox_unread_count(*, person: Person) -> int:
 def unsubscribe_token_read(*, token: str) -> tuple[Person, str] | None:
     """The (person, kind) a one-click unsubscribe token names, or None when it is not ours."""
     try:
-        data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+        data = signing.Signer(salt=UNSUBSCRIBE_SALT).unsign_object(token)
     except signing.BadSignature:
         return None
     if not isinstance(data, dict) or not isinstance(data.get("k"), str):

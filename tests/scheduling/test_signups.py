@@ -233,3 +233,20 @@ def test_signup_accept_offer_refused_when_no_longer_qualified(volunteer_on, shif
     assert (caught.value.status_code, caught.value.code) == (403, "not_eligible")
     waiting.refresh_from_db()
     assert waiting.status == "offered"
+
+
+def test_signup_cancel_after_start_is_refused_for_volunteer_not_coordinator(
+    login, volunteer, coordinator, shift
+):
+    signup = signup_claim(shift=shift, person=volunteer).signup
+    Shift.objects.filter(pk=shift.pk).update(
+        starts_at=timezone.now() - timedelta(minutes=10), ends_at=timezone.now() + timedelta(hours=1)
+    )
+
+    refused = login(volunteer).post(f"/api/v1/signups/{signup.pk}/cancel/", {}, format="json")
+    done = login(coordinator).post(f"/api/v1/signups/{signup.pk}/cancel/", {}, format="json")
+
+    assert (refused.status_code, refused.json()["error"]["code"]) == (400, "shift_past")
+    assert (done.status_code, done.json()["status"]) == (200, "cancelled")
+    shift.refresh_from_db()
+    assert shift.filled == 0

@@ -271,6 +271,13 @@ def signup_cancel(*, signup: Signup, actor: Person, reason: str = "") -> Signup:
     if signup.status not in ACTIVE_STATUSES:
         raise DomainError("This sign-up is no longer active.", code="not_active")
     now = timezone.now()
+    started = (shift.ends_at if shift.is_flexible else shift.starts_at) <= now
+    if role != "coordinator" and signup.status == Signup.Status.CONFIRMED and started:
+        # Afterwards the place is history (a coordinator marks it kept or missed), not a gap to fill.
+        raise DomainError(
+            "This shift has already started, so it can't be cancelled. Tell the coordinator instead.",
+            code="shift_past",
+        )
     cutoff = shift.roster.cancel_cutoff
     if (
         role != "coordinator"

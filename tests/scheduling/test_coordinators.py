@@ -270,3 +270,19 @@ def test_shift_patch_cancelled_is_400_and_scope_on_single_shift_is_one(login, co
     assert (response.status_code, response.json()["error"]["code"]) == (400, "shift_cancelled")
     shift.refresh_from_db()
     assert (shift.title, shift.notes) == ("Evening line", "Bring ID")
+
+
+def test_signup_assign_overlap_needs_confirmation(login, coordinator, volunteer, roster, shift):
+    clash = ShiftFactory(roster=roster, starts_at=shift.starts_at, ends_at=shift.ends_at)
+    signup_claim(shift=shift, person=volunteer)
+
+    refused = login(coordinator).post(
+        f"/api/v1/shifts/{clash.pk}/assign/", {"person": volunteer.pk}, format="json"
+    )
+    confirmed = login(coordinator).post(
+        f"/api/v1/shifts/{clash.pk}/assign/", {"person": volunteer.pk, "confirm_overlap": True}, format="json"
+    )
+
+    assert (refused.status_code, refused.json()["error"]["code"]) == (409, "overlap")
+    assert confirmed.status_code == 201
+    assert len(confirmed.json()["warnings"]) == 1

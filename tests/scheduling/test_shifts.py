@@ -495,3 +495,31 @@ def test_series_refuses_dtstart_in_rule(login, coordinator, roster):
 
     assert (response.status_code, response.json()["error"]["code"]) == (400, "invalid_rrule")
     assert Shift.objects.count() == 0
+
+
+def test_shift_required_qualifications_set_and_checked(login, coordinator, roster):
+    from tests.scheduling.factories import QualificationFactory
+
+    ours = QualificationFactory(name="Spanish speaker")
+    theirs = QualificationFactory(name="Other org", organisation=OrganisationFactory())
+
+    created = login(coordinator).post(
+        f"/api/v1/rosters/{roster.pk}/shifts/", shift_body(required_qualifications=[ours.pk]), format="json"
+    )
+    foreign = login(coordinator).post(
+        f"/api/v1/rosters/{roster.pk}/shifts/", shift_body(required_qualifications=[theirs.pk]), format="json"
+    )
+    unknown = login(coordinator).post(
+        f"/api/v1/rosters/{roster.pk}/shifts/", shift_body(required_qualifications=[999999]), format="json"
+    )
+
+    assert created.status_code == 201
+    assert created.json()["required_qualifications"] == [
+        {"id": ours.pk, "code": ours.code, "name": "Spanish speaker"}
+    ]
+    assert (foreign.status_code, unknown.status_code) == (400, 400)
+    assert Shift.objects.count() == 1
+    cleared = login(coordinator).patch(
+        f"/api/v1/shifts/{created.json()['id']}/", {"required_qualifications": []}, format="json"
+    )
+    assert (cleared.status_code, cleared.json()["required_qualifications"]) == (200, [])

@@ -142,3 +142,15 @@ def test_swap_open_offer_shows_in_lists_and_accept_swap_by_signup(
     assert response.json()["signup"]["person"]["id"] == taker.pk
     again = login(volunteer_on()).post(f"/api/v1/signups/{offered.signup_id}/accept-swap/", {}, format="json")
     assert again.status_code == 404  # no open swap on that sign-up any more
+
+
+def test_swap_offer_of_waitlisted_place_is_400(login, shift, volunteer_on):
+    for _ in range(2):
+        signup_claim(shift=shift, person=volunteer_on())
+    waiting_person = volunteer_on()
+    waiting = signup_claim(shift=shift, person=waiting_person, join_waitlist=True).signup
+
+    response = login(waiting_person).post(f"/api/v1/signups/{waiting.pk}/swap/", {}, format="json")
+
+    assert (response.status_code, response.json()["error"]["code"]) == (400, "not_active")
+    assert SwapOffer.objects.count() == 0

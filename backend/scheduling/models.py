@@ -105,7 +105,8 @@ class ShiftSeries(models.Model):
 
 
 class Shift(models.Model):
-    """One time window with a number of places. ``filled`` counts confirmed sign-ups.
+    """One time window with a number of places. ``filled`` counts the places held: confirmed
+    sign-ups, offers held for a waitlisted person, and completed/no-show places.
 
     ``filled`` is a counter rather than a COUNT(*) so that a claim can be one conditional
     UPDATE (``filled < capacity``) whose row count decides who won; see scheduling.services.

@@ -286,3 +286,10 @@ def test_signup_assign_overlap_needs_confirmation(login, coordinator, volunteer,
     assert (refused.status_code, refused.json()["error"]["code"]) == (409, "overlap")
     assert confirmed.status_code == 201
     assert len(confirmed.json()["warnings"]) == 1
+
+
+def test_shifts_list_bad_filter_is_400(login, volunteer, roster):
+    response = login(volunteer).get(f"/api/v1/rosters/{roster.pk}/shifts/", {"start": "yesterday"})
+
+    assert response.status_code == 400
+    assert list(response.json()["error"]["fields"]) == ["start"]

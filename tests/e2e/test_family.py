@@ -43,7 +43,7 @@ def test_family_starts_a_circle_and_asks_for_dinner_three_days_a_week(phone: Vis
     page.get_by_label("Home address").fill("12 Elm Street, Springfield")
     page.get_by_role("button", name="Start the circle").click()
 
-    page.wait_for_selector("h1:has-text('The García family')")
+    page.wait_for_selector("h1:text-is('The García family')")
     page.wait_for_selector("text=This household is allergic to:")
     visit.check("circle-home")
     circle = Circle.objects.get()
@@ -72,7 +72,7 @@ def test_family_starts_a_circle_and_asks_for_dinner_three_days_a_week(phone: Vis
     first_day = page.get_by_label("Date").input_value()
     page.get_by_role("button", name="Ask for this help").click()
 
-    page.wait_for_selector("h1:has-text('The García family')")
+    page.wait_for_selector("h1:text-is('The García family')")
     page.wait_for_selector("h2:has-text('Week of')")
     visit.check("circle-calendar-week")
     requests = list(HelpRequest.objects.select_related("shift").order_by("shift__starts_at"))
@@ -138,7 +138,7 @@ def test_family_asks_once_for_an_errand_with_a_shopping_list(phone: Visit) -> No
     page.locator("input[name=end]").fill("12:00")
     phone.check("errand-new")
     page.get_by_role("button", name="Ask for this help").click()
-    page.wait_for_selector("h1:has-text('The García family')")
+    page.wait_for_selector("h1:text-is('The García family')")
     errand = HelpRequest.objects.select_related("shift").get()
     assert (errand.kind, errand.details, errand.shift.capacity) == (
         "errand",

@@ -86,6 +86,15 @@ def shift_visible_to(*, shift_id: int, person: Person) -> Shift:
     return shift
 
 
+def shift_by_id(*, shift_id: int) -> Shift:
+    """The shift with its roster, or Http404. Only for callers whose service checks the role
+    itself (``signup_claim`` answers 404 to anyone without one), to avoid asking twice."""
+    shift = Shift.objects.select_related("roster").filter(pk=shift_id).first()
+    if shift is None:
+        raise Http404
+    return shift
+
+
 def signup_visible_to(*, signup_id: int, person: Person) -> Signup:
     """A sign-up its holder or a coordinator of its roster may see; Http404 for anyone else."""
     signup = Signup.objects.select_related("shift__roster", "person").filter(pk=signup_id).first()

@@ -250,3 +250,13 @@ def test_signup_cancel_after_start_is_refused_for_volunteer_not_coordinator(
     assert (done.status_code, done.json()["status"]) == (200, "cancelled")
     shift.refresh_from_db()
     assert shift.filled == 0
+
+
+def test_signup_claim_404_for_foreign_shift_looks_like_missing_shift(login, shift):
+    outsider = PersonFactory()
+
+    foreign = claim(login, outsider, shift)
+    missing = login(outsider).post("/api/v1/shifts/999999/signups/", {}, format="json")
+
+    assert (foreign.status_code, missing.status_code) == (404, 404)
+    assert foreign.json() == missing.json()

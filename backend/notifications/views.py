@@ -14,6 +14,8 @@ from village.api import DomainError, Pagination
 
 
 class InboxView(APIView):
+    pagination_class = Pagination
+
     @extend_schema(parameters=[InboxFilterInput], responses=NotificationOutput(many=True))
     def get(self, request: Request) -> Response:
         filters = InboxFilterInput(data=request.query_params.dict())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from rosters.models import (
@@ -104,6 +105,8 @@ class QualificationInput(InputSerializer):
     name = serializers.CharField(max_length=120)
 
 
+# scheduling has its own, shorter QualificationOutput (nested in shifts): one component name each.
+@extend_schema_serializer(component_name="Qualification")
 class QualificationOutput(OutputModelSerializer):
     class Meta:
         model = Qualification
@@ -226,3 +229,98 @@ class ProposalOutput(OutputModelSerializer):
 
 class EmptyInput(InputSerializer):
     """A request with no body fields: anything sent is a mistake worth a 400."""
+
+
+# Response shapes built as dicts by views and selectors, described here for the OpenAPI schema
+# (and so schemathesis can check the answers against it); views never run them.
+
+
+class GenerateOutput(serializers.Serializer):
+    created = serializers.IntegerField()
+    already_there = serializers.IntegerField()
+    time_zone = serializers.CharField()
+    shifts = GeneratedShiftOutput(many=True)
+
+
+class CoverageRequirementOutput(serializers.Serializer):
+    qualification = serializers.IntegerField()
+    name = serializers.CharField()
+    needed = serializers.IntegerField()
+    filled = serializers.IntegerField()
+
+
+class CoverageNeedOutput(serializers.Serializer):
+    qualification = serializers.IntegerField()
+    name = serializers.CharField()
+    places = serializers.IntegerField()
+
+
+class CoverageShiftOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    capacity = serializers.IntegerField()
+    filled = serializers.IntegerField()
+    open = serializers.IntegerField()
+    required_qualifications = serializers.ListField(child=serializers.CharField())
+    requirements = CoverageRequirementOutput(many=True)
+
+
+class CoverageGapOutput(serializers.Serializer):
+    shift = serializers.IntegerField()
+    title = serializers.CharField()
+    starts_at = serializers.DateTimeField()
+    places = serializers.IntegerField()
+    needs = CoverageNeedOutput(many=True)
+
+
+class CoverageTotalsOutput(serializers.Serializer):
+    shifts = serializers.IntegerField()
+    places = serializers.IntegerField()
+    filled = serializers.IntegerField()
+    open = serializers.IntegerField()
+    fill_rate = serializers.FloatField(allow_null=True)
+
+
+class CoverageDayOutput(serializers.Serializer):
+    date = serializers.DateField()
+    places = serializers.IntegerField()
+    filled = serializers.IntegerField()
+    fill_rate = serializers.FloatField(allow_null=True)
+
+
+class CoverageLoadOutput(serializers.Serializer):
+    person = serializers.IntegerField()
+    name = serializers.CharField()
+    shifts = serializers.IntegerField()
+    hours = serializers.FloatField()
+
+
+class CoverageFlagOutput(serializers.Serializer):
+    signup = serializers.IntegerField()
+    shift = serializers.IntegerField()
+    starts_at = serializers.DateTimeField()
+    person = serializers.IntegerField()
+    name = serializers.CharField()
+    qualification = serializers.IntegerField()
+    qualification_name = serializers.CharField()
+    expires_at = serializers.DateTimeField(allow_null=True)
+
+
+class CoverageOutput(serializers.Serializer):
+    roster = serializers.IntegerField()
+    time_zone = serializers.CharField()
+    start = serializers.DateField()
+    end = serializers.DateField()
+    totals = CoverageTotalsOutput()
+    shifts = CoverageShiftOutput(many=True)
+    gaps = CoverageGapOutput(many=True)
+    by_day = CoverageDayOutput(many=True)
+    load = CoverageLoadOutput(many=True)
+    flags = CoverageFlagOutput(many=True)
+
+
+class AvailabilityOutput(serializers.Serializer):
+    time_zone = serializers.CharField()
+    windows = WindowOutput(many=True)

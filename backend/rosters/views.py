@@ -8,6 +8,8 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -26,11 +28,14 @@ from rosters.rules import zone
 from rosters.serializers import (
     AutofillInput,
     AvailabilityInput,
+    AvailabilityOutput,
+    CoverageOutput,
     EmptyInput,
     ExceptionInput,
     ExceptionOutput,
     ExceptionUpdateInput,
     GeneratedShiftOutput,
+    GenerateOutput,
     GrantInput,
     GrantOutput,
     LimitsInput,
@@ -48,6 +53,7 @@ from scheduling.models import PersonQualification, Qualification, Roster
 from village.api import DomainError, Pagination
 
 MAX_COVERAGE_DAYS = 92
+_NO_CONTENT = {204: OpenApiResponse(description="Done.")}
 
 
 def _me(request: Request) -> Person:
@@ -78,10 +84,14 @@ def _template(*, roster: Roster, template_id: int) -> ShiftTemplate:
 
 
 class TemplateListView(APIView):
+    pagination_class = Pagination
+
+    @extend_schema(responses=TemplateOutput(many=True))
     def get(self, request: Request, roster_id: int) -> Response:
         roster = selectors.roster_for_coordinator(roster_id=roster_id, person=_me(request))
         return _paginate(self, request, selectors.templates_for_roster(roster=roster), TemplateOutput)
 
+    @extend_schema(request=TemplateInput, responses={201: TemplateOutput})
     def post(self, request: Request, roster_id: int) -> Response:
         roster = selectors.roster_for_coordinator(roster_id=roster_id, person=_me(request))
         data = _parse(TemplateInput, request.data)
@@ -90,10 +100,12 @@ class TemplateListView(APIView):
 
 
 class TemplateDetailView(APIView):
+    @extend_schema(responses=TemplateOutput)
     def get(self, request: Request, roster_id: int, template_id: int) -> Response:
         roster = selectors.roster_for_coordinator(roster_id=roster_id, person=_me(request))
         return Response(TemplateOutput(_template(roster=roster, template_id=template_id)).data)
 
+    @extend_schema(request=TemplateUpdateInput, responses=TemplateOutput)
     def patch(self, request: Request, roster_id: int, template_id: int) -> Response:
         roster = selectors.roster_for_coordinator(roster_id=roster_id, person=_me(request))
         data = _parse(TemplateUpdateInput, request.data)
@@ -102,6 +114,7 @@ class TemplateDetailView(APIView):
         )
         return Response(TemplateOutput(_template(roster=roster, template_id=template.pk)).data)
 
+    @extend_schema(responses=_NO_CONTENT)
     def delete(self, request: Request, roster_id: int, template_id: int) -> Response:
         roster = selectors.roster_for_coordinator(roster_id=roster_id, person=_me(request))
         services.template_delete(
@@ -111,6 +124,7 @@ class TemplateDetailView(APIView):
 
 
 class GenerateView(APIView):
+    @extend_schema(request=RangeInput, responses={200: GenerateOutput, 201: GenerateOutput})
     def post(self, request: Request, roster_id: int) -> Response:
         roster = selectors.roster_for_coordinator(roster_id=roster_id, person=_me(request))
         data = _parse(RangeInput, request.data)
@@ -127,6 +141,15 @@ class GenerateView(APIView):
 
 
 class CoverageView(APIView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("start", OpenApiTypes.DATE, description="First local date (default today)"),
+            OpenApiParameter(
+                "end", OpenApiTypes.DATE, description="Last local date, inclusive (default start + 27 days)"
+            ),
+        ],
+        responses=CoverageOutput,
+    )
     def get(self, request: Request, roster_id: int) -> Response:
         roster = selectors.roster_for_coordinator(roster_id=roster_id, person=_me(request))
         today = timezone.now().astimezone(zone(roster.time_zone)).date()
@@ -147,6 +170,7 @@ class CoverageView(APIView):
 
 
 class AutofillView(APIView):
+    @extend_schema(request=AutofillInput, responses={201: ProposalOutput})
     def post(self, request: Request, roster_id: int) -> Response:
         roster = selectors.roster_for_coordinator(roster_id=roster_id, person=_me(request))
         data = _parse(AutofillInput, request.data)
@@ -163,12 +187,14 @@ class AutofillView(APIView):
 
 
 class ProposalView(APIView):
+    @extend_schema(responses=ProposalOutput)
     def get(self, request: Request, proposal_id: int) -> Response:
         proposal = selectors.proposal_visible_to(proposal_id=proposal_id, person=_me(request))
         return Response(ProposalOutput(selectors.proposal_with_assignments(proposal=proposal)).data)
 
 
 class AssignmentDropView(APIView):
+    @extend_schema(responses=_NO_CONTENT)
     def delete(self, request: Request, proposal_id: int, assignment_id: int) -> Response:
         proposal = selectors.proposal_visible_to(proposal_id=proposal_id, person=_me(request))
         assignment = AutofillAssignment.objects.filter(pk=assignment_id, proposal=proposal).first()
@@ -180,6 +206,7 @@ class AssignmentDropView(APIView):
 
 
 class AcceptView(APIView):
+    @extend_schema(request=EmptyInput, responses=ProposalOutput)
     def post(self, request: Request, proposal_id: int) -> Response:
         proposal = selectors.proposal_visible_to(proposal_id=proposal_id, person=_me(request))
         _parse(EmptyInput, request.data)
@@ -188,11 +215,15 @@ class AcceptView(APIView):
 
 
 class QualificationListView(APIView):
+    pagination_class = Pagination
+
+    @extend_schema(responses=QualificationOutput(many=True))
     def get(self, request: Request) -> Response:
         return _paginate(
             self, request, selectors.qualifications_visible_to(person=_me(request)), QualificationOutput
         )
 
+    @extend_schema(request=QualificationInput, responses={201: QualificationOutput})
     def post(self, request: Request) -> Response:
         data = _parse(QualificationInput, request.data)
         organisation = Organisation.objects.filter(pk=data.pop("organisation")).first()
@@ -216,11 +247,15 @@ def _qualification(request: Request, qualification_id: int) -> Qualification:
 
 
 class GrantListView(APIView):
+    pagination_class = Pagination
+
+    @extend_schema(responses=GrantOutput(many=True))
     def get(self, request: Request, qualification_id: int) -> Response:
         qualification = _qualification(request, qualification_id)
         grants = qualification.holders.select_related("person").order_by("person__name", "pk")
         return _paginate(self, request, grants, GrantOutput)
 
+    @extend_schema(request=GrantInput, responses={201: GrantOutput})
     def post(self, request: Request, qualification_id: int) -> Response:
         qualification = _qualification(request, qualification_id)
         data = _parse(GrantInput, request.data)
@@ -238,6 +273,7 @@ class GrantListView(APIView):
 
 
 class GrantDetailView(APIView):
+    @extend_schema(responses=_NO_CONTENT)
     def delete(self, request: Request, qualification_id: int, grant_id: int) -> Response:
         qualification = _qualification(request, qualification_id)
         grant = (
@@ -256,9 +292,11 @@ class MyAvailabilityView(APIView):
         windows = AvailabilityWindow.objects.filter(person=person)
         return {"time_zone": person.time_zone, "windows": WindowOutput(windows, many=True).data}
 
+    @extend_schema(responses=AvailabilityOutput)
     def get(self, request: Request) -> Response:
         return Response(self._body(_me(request)))
 
+    @extend_schema(request=AvailabilityInput, responses=AvailabilityOutput)
     def put(self, request: Request) -> Response:
         data = _parse(AvailabilityInput, request.data)
         services.availability_replace(person=_me(request), windows=data["windows"])
@@ -266,10 +304,14 @@ class MyAvailabilityView(APIView):
 
 
 class MyExceptionsView(APIView):
+    pagination_class = Pagination
+
+    @extend_schema(responses=ExceptionOutput(many=True))
     def get(self, request: Request) -> Response:
         rows = AvailabilityException.objects.filter(person=_me(request)).order_by("starts_at", "pk")
         return _paginate(self, request, rows, ExceptionOutput)
 
+    @extend_schema(request=ExceptionInput, responses={201: ExceptionOutput})
     def post(self, request: Request) -> Response:
         data = _parse(ExceptionInput, request.data)
         exception = services.availability_exception_create(person=_me(request), **data)
@@ -283,24 +325,29 @@ class MyExceptionDetailView(APIView):
             raise Http404
         return exception
 
+    @extend_schema(responses=ExceptionOutput)
     def get(self, request: Request, exception_id: int) -> Response:
         return Response(ExceptionOutput(self._get(request, exception_id)).data)
 
+    @extend_schema(request=ExceptionUpdateInput, responses=ExceptionOutput)
     def patch(self, request: Request, exception_id: int) -> Response:
         data = _parse(ExceptionUpdateInput, request.data)
         exception = services.availability_exception_update(exception=self._get(request, exception_id), **data)
         return Response(ExceptionOutput(exception).data)
 
+    @extend_schema(responses=_NO_CONTENT)
     def delete(self, request: Request, exception_id: int) -> Response:
         services.availability_exception_delete(exception=self._get(request, exception_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class MyLimitsView(APIView):
+    @extend_schema(responses=LimitsOutput)
     def get(self, request: Request) -> Response:
         limits = VolunteerLimits.objects.filter(person=_me(request)).first() or VolunteerLimits()
         return Response(LimitsOutput(limits).data)
 
+    @extend_schema(request=LimitsInput, responses=LimitsOutput)
     def put(self, request: Request) -> Response:
         data = _parse(LimitsInput, request.data)
         limits = services.limits_set(person=_me(request), **data)

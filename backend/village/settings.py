@@ -47,6 +47,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Above WhiteNoise, which answers the web app's page without calling what is below it.
+    "village.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -56,7 +58,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "village.middleware.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "village.urls"
@@ -145,7 +146,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "village.api.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "village.schema.VillageAutoSchema",
     "EXCEPTION_HANDLER": "village.api.exception_handler",
     "DEFAULT_THROTTLE_RATES": {
         "login": env_str("THROTTLE_LOGIN", "10/min"),
@@ -162,6 +163,13 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Several models name their choices "status" or "kind": give each set its own enum name.
+    "ENUM_NAME_OVERRIDES": {
+        "CircleStatusEnum": "practical.models.Circle.Status",
+        "HelpRequestKindEnum": "practical.models.HelpRequest.Kind",
+        "MembershipStatusEnum": "accounts.models.MembershipStatus",
+        "RosterKindEnum": "scheduling.models.Roster.Kind",
+    },
 }
 
 # --- Background work --------------------------------------------------------------------------
@@ -239,7 +247,9 @@ NOTIFICATION_REQUEUE_AFTER = env_int("NOTIFICATION_REQUEUE_AFTER", 600, minimum=
 NOTIFICATION_SMTP_TIMEOUT = env_int("NOTIFICATION_SMTP_TIMEOUT", 20, minimum=1)
 # With the in-process StubBroker and no worker in this process (tests, one-off commands) nobody
 # would consume the message: deliver right after commit instead.
-NOTIFICATION_INLINE_DELIVERY = env_bool("NOTIFICATION_INLINE_DELIVERY", not REDIS_URL and not VILLAGE_EMBEDDED_WORKER)
+NOTIFICATION_INLINE_DELIVERY = env_bool(
+    "NOTIFICATION_INLINE_DELIVERY", not REDIS_URL and not VILLAGE_EMBEDDED_WORKER
+)
 
 # --- rosters ----------------------------------------------------------------------------------
 # Auto-fill's time budget (coverage first, then fairness) and CP-SAT workers: the machine has 2 cores.
@@ -250,4 +260,6 @@ ROSTERS_AUTOFILL_WORKERS = env_int("ROSTERS_AUTOFILL_WORKERS", 2, minimum=1)
 # How many reverse proxies in front of the web process append to X-Forwarded-For. Rate limits
 # (login, password reset, invitation links) key on the client's address; trusting the header
 # without a proxy would let anyone dodge them by sending a made-up one.
-REST_FRAMEWORK["NUM_PROXIES"] = env_int("NUM_PROXIES", 1 if env_bool("BEHIND_TLS_PROXY", False) else 0, minimum=0)
+REST_FRAMEWORK["NUM_PROXIES"] = env_int(
+    "NUM_PROXIES", 1 if env_bool("BEHIND_TLS_PROXY", False) else 0, minimum=0
+)

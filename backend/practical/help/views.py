@@ -94,6 +94,7 @@ def _detail_data(request: Request, help_request: Any, role: str) -> dict[str, An
 
 class CircleRequestsView(APIView):
     filterset_class = HelpRequestFilter
+    pagination_class = Pagination
 
     @extend_schema(parameters=_REQUEST_FILTERS, responses=HelpRequestOutput(many=True))
     def get(self, request: Request, circle_id: int) -> Response:
@@ -195,6 +196,8 @@ class SignupThanksView(APIView):
 
 
 class CircleDishesView(APIView):
+    pagination_class = Pagination
+
     @extend_schema(parameters=_WINDOW, responses=HelpDishOutput(many=True))
     def get(self, request: Request, circle_id: int) -> Response:
         circle, role = circle_get_for(circle_id=circle_id, person=_me(request))

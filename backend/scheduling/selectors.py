@@ -118,8 +118,12 @@ def shifts_for_roster(
     start: datetime | None = None,
     end: datetime | None = None,
     include_cancelled: bool = True,
+    viewer: Person | None = None,
 ) -> QuerySet[Shift]:
-    """A roster's shifts that touch [start, end), soonest first, ready to serialize."""
+    """A roster's shifts that touch [start, end), soonest first, ready to serialize.
+
+    With ``viewer``, each shift carries ``my_signups`` (the viewer's active sign-up, if any).
+    """
     shifts = Shift.objects.filter(roster=roster)
     if start is not None:
         shifts = shifts.filter(ends_at__gt=start)
@@ -127,11 +131,16 @@ def shifts_for_roster(
         shifts = shifts.filter(starts_at__lt=end)
     if not include_cancelled:
         shifts = shifts.filter(status=Shift.Status.SCHEDULED)
-    return (
-        shifts.select_related("roster")
-        .prefetch_related("required_qualifications")
-        .order_by("starts_at", "pk")
-    )
+    shifts = shifts.select_related("roster").prefetch_related("required_qualifications")
+    if viewer is not None:
+        shifts = shifts.prefetch_related(
+            Prefetch(
+                "signups",
+                queryset=Signup.objects.filter(person=viewer, status__in=ACTIVE_STATUSES),
+                to_attr="my_signups",
+            )
+        )
+    return shifts.order_by("starts_at", "pk")
 
 
 def open_shifts(

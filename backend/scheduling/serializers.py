@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from scheduling.models import Qualification, Roster, Shift, Signup, SwapOffer
+from scheduling.models import ACTIVE_SIGNUP_STATUSES, Qualification, Roster, Shift, Signup, SwapOffer
 from village.api import AwareDateTimeField, InputSerializer, OutputModelSerializer
 
 # --- Input --------------------------------------------------------------------------------------
@@ -114,10 +115,18 @@ class QualificationOutput(OutputModelSerializer):
         fields = ["id", "code", "name"]
 
 
+class MySignupBrief(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = SIGNUP_STATUS
+
+
 class ShiftOutput(OutputModelSerializer):
     status = SHIFT_STATUS
     time_zone = serializers.CharField(source="roster.time_zone", read_only=True)
     places_left = serializers.SerializerMethodField()
+    my_signup = serializers.SerializerMethodField(
+        help_text="The viewer's active sign-up on this shift ({id, status}), or null."
+    )
     required_qualifications = QualificationOutput(many=True, read_only=True)
 
     class Meta:
@@ -140,10 +149,21 @@ class ShiftOutput(OutputModelSerializer):
             "required_qualifications",
             "status",
             "sequence",
+            "my_signup",
         ]
 
     def get_places_left(self, shift: Shift) -> int:
         return max(shift.capacity - shift.filled, 0)
+
+    @extend_schema_field(MySignupBrief(allow_null=True))
+    def get_my_signup(self, shift: Shift) -> dict[str, Any] | None:
+        mine = getattr(shift, "my_signups", None)
+        if mine is None:
+            viewer = self.context.get("viewer")
+            if viewer is None:
+                return None
+            mine = list(shift.signups.filter(person=viewer, status__in=ACTIVE_SIGNUP_STATUSES)[:1])
+        return {"id": mine[0].pk, "status": mine[0].status} if mine else None
 
 
 class PersonBrief(serializers.Serializer):

@@ -124,7 +124,7 @@ class RosterShiftsView(APIView):
         if params.get("open"):
             shifts = selectors.open_shifts(roster=roster, person=me, start=start, end=end)
         else:
-            shifts = selectors.shifts_for_roster(roster=roster, start=start, end=end)
+            shifts = selectors.shifts_for_roster(roster=roster, start=start, end=end, viewer=me)
         return _paginate(self, request, shifts, ShiftOutput)
 
     @extend_schema(request=ShiftInput, responses={201: ShiftOutput})
@@ -153,8 +153,9 @@ class RosterSeriesView(APIView):
 class ShiftDetailView(APIView):
     @extend_schema(responses=ShiftOutput)
     def get(self, request: Request, shift_id: int) -> Response:
-        shift = selectors.shift_visible_to(shift_id=shift_id, person=_me(request))
-        return Response(ShiftOutput(shift).data)
+        me = _me(request)
+        shift = selectors.shift_visible_to(shift_id=shift_id, person=me)
+        return Response(ShiftOutput(shift, context={"viewer": me}).data)
 
     @extend_schema(
         request=ShiftUpdateInput,

@@ -293,3 +293,22 @@ def test_shifts_list_bad_filter_is_400(login, volunteer, roster):
 
     assert response.status_code == 400
     assert list(response.json()["error"]["fields"]) == ["start"]
+
+
+def test_shifts_show_my_signup(login, volunteer, roster, shift):
+    other = ShiftFactory(
+        roster=roster,
+        starts_at=shift.starts_at + timedelta(days=1),
+        ends_at=shift.ends_at + timedelta(days=1),
+    )
+    mine = signup_claim(shift=shift, person=volunteer).signup
+
+    listed = login(volunteer).get(f"/api/v1/rosters/{roster.pk}/shifts/").json()["results"]
+    detail = login(volunteer).get(f"/api/v1/shifts/{shift.pk}/").json()
+    other_detail = login(volunteer).get(f"/api/v1/shifts/{other.pk}/").json()
+
+    assert [(s["id"], s["my_signup"]) for s in listed] == [
+        (shift.pk, {"id": mine.pk, "status": "confirmed"}),
+        (other.pk, None),
+    ]
+    assert (detail["my_signup"], other_detail["my_signup"]) == ({"id": mine.pk, "status": "confirmed"}, None)

@@ -31,8 +31,8 @@ def test_queries_shifts_list_constant(login, coordinator, roster, n, django_asse
     make_shifts(roster, n)
     client = login(coordinator)
 
-    # roster, its role (membership), count, page, required qualifications
-    with django_assert_num_queries(5):
+    # roster, its role (membership), count, page, required qualifications, my sign-ups
+    with django_assert_num_queries(6):
         response = client.get(f"/api/v1/rosters/{roster.pk}/shifts/")
     assert response.json()["count"] == n
     with django_assert_num_queries(5):  # the person's own sign-ups are a subquery, not a query

@@ -9,7 +9,7 @@ class PracticalConfig(AppConfig):
         from accounts.invitations import register_invitation_target
         from notifications.kinds import register_notification_kind
         from practical.invitations import circle_accept, circle_can_invite, circle_describe
-        from practical.notify import CIRCLE_PAUSED, VOLUNTEER_THANKED
+        from practical.notify import CIRCLE_DELETED, CIRCLE_PAUSED, VOLUNTEER_THANKED
 
         register_invitation_target(
             "circle", can_invite=circle_can_invite, accept=circle_accept, describe=circle_describe
@@ -20,6 +20,11 @@ class PracticalConfig(AppConfig):
             label_es="Cuando una familia a la que ayudo pausa su círculo",
         )
         register_notification_kind(
+            CIRCLE_DELETED,
+            label="When a family I help deletes their circle",
+            label_es="Cuando una familia a la que ayudo elimina su círculo",
+        )
+        register_notification_kind(
             VOLUNTEER_THANKED,
             label="When a family thanks me",
             label_es="Cuando una familia me da las gracias",
@@ -28,3 +33,12 @@ class PracticalConfig(AppConfig):
         from practical.help.rules import register as register_help_rules
 
         register_help_rules()
+        # Deleted circles' tombstones leave once calendars have seen the cancellations.
+        from datetime import timedelta
+
+        from notifications.scheduler import register_periodic_job
+        from practical.export import circle_tombstones_purge
+
+        register_periodic_job(
+            "practical.circle_tombstones_purge", circle_tombstones_purge, timedelta(hours=6)
+        )

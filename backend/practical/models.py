@@ -80,6 +80,9 @@ class Circle(models.Model):
     phone = models.CharField(max_length=40, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Set when the family deleted the circle: the row stays as a nameless, memberless tombstone
+    # while its cancelled shifts tell calendars, then ``practical.export`` purges it.
+    deleted_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return self.name
@@ -160,3 +163,26 @@ class ChildcareApproval(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["circle", "person"], name="one_childcare_approval")]
+
+
+class CircleAuditEntry(models.Model):
+    """Something a coordinator (or the family) did to the circle, for the family to look back on.
+
+    Written by practical's services inside the same transaction as the change (``practical.audit``),
+    so an entry never describes a change that was rolled back. ``detail`` names what changed, never
+    the values of the address or phone.
+    """
+
+    circle = models.ForeignKey(Circle, on_delete=models.CASCADE, related_name="audit_entries")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    action = models.CharField(max_length=40)
+    target_person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    detail = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["circle", "created_at"])]

@@ -103,3 +103,46 @@ def volunteer_thanked(*, signup: Signup, help_request: HelpRequest, by: Person, 
         },
         key=f"{VOLUNTEER_THANKED}:{signup.pk}",
     )
+
+
+CIRCLE_DELETED = "circle_deleted"
+
+
+def circle_deleted(*, circle: Circle, circle_name: str, signups: list[Signup]) -> None:
+    """Tell each holder of a commitment still to come that the family deleted their circle.
+
+    ``signups`` are collected before anything is removed (with ``shift`` and ``person`` loaded),
+    and ``circle_name`` is the name before it was wiped: the volunteer needs to know which family.
+    The list names the kind of help and the time, never the request's title, which the family
+    wrote and which is being deleted. Keyed by circle and person: a retry tells nobody twice.
+    """
+    by_person: dict[int, list[Signup]] = defaultdict(list)
+    for signup in signups:
+        by_person[signup.person_id].append(signup)
+    zone = ZoneInfo(circle.roster.time_zone)
+    kinds = dict(
+        HelpRequest.objects.filter(shift_id__in=[s.shift_id for s in signups]).values_list("shift_id", "kind")
+    )
+    for person_id, held in by_person.items():
+        person = held[0].person
+        with translation.override(person.language):
+            listed = [
+                {
+                    "kind": str(HelpRequest.Kind(kinds[s.shift_id]).label) if s.shift_id in kinds else "Help",
+                    "starts_at_local": formats.date_format(s.shift.starts_at.astimezone(zone), "l j F, H:i"),
+                    "waiting": s.status != Signup.Status.CONFIRMED,
+                }
+                for s in held[:MAX_LISTED]
+            ]
+        notification_create(
+            recipient=person,
+            kind=CIRCLE_DELETED,
+            template="practical/circle_deleted",
+            context={
+                "circle_name": circle_name,
+                "time_zone": circle.roster.time_zone,
+                "commitments": listed,
+                "more": max(len(held) - MAX_LISTED, 0),
+            },
+            key=f"{CIRCLE_DELETED}:{circle.pk}:{person_id}",
+        )

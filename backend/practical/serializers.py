@@ -263,3 +263,22 @@ class ChildcareApprovalOutput(OutputModelSerializer):
     class Meta:
         model = ChildcareApproval
         fields = ("person_id", "name", "approved_by", "approved_at")
+
+
+class CircleDeleteInput(InputSerializer):
+    confirm = serializers.CharField(max_length=200, allow_blank=True)
+
+
+class AuditEntryOutput(serializers.Serializer[dict[str, Any]]):
+    """One line of the circle's log: an address shown to a volunteer, or a coordinator's action."""
+
+    type = serializers.ChoiceField(choices=["address_read", "action"])
+    id = serializers.IntegerField()
+    action = serializers.CharField()
+    at = serializers.DateTimeField()
+    actor_id = serializers.IntegerField(allow_null=True)
+    actor_name = serializers.CharField(allow_null=True)
+    target_person_id = serializers.IntegerField(allow_null=True)
+    target_name = serializers.CharField(allow_null=True)
+    via = serializers.CharField(allow_null=True, help_text="Where the address was shown (address reads)")
+    detail = serializers.JSONField(allow_null=True, help_text="What changed (actions): field names, ids")

@@ -12,7 +12,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from accounts.models import MembershipStatus, OrganisationMembership, Person, Role
-from practical import notify
+from practical import audit, notify
 from practical.models import AddressRead, ChildcareApproval, Circle, CircleStatusChange
 from scheduling.models import Roster, RosterMembership
 from village.api import Conflict, DomainError
@@ -150,6 +150,12 @@ def circle_update(*, circle: Circle, actor: Person, **changes: Any) -> Circle:
             circle.roster.save(update_fields=["name", "time_zone", "updated_at"])
         # Never write ``status`` here: a pause landing meanwhile must not be overwritten.
         circle.save(update_fields=[*profile, *(["name"] if "name" in changes else []), "updated_at"])
+        edited = sorted({*profile, *(name for name in ("name", "time_zone") if name in changes)})
+        if edited:
+            # Field names only: the log is read by every coordinator, the address is not for all.
+            audit.audit_record(
+                circle=circle, actor=actor, action=audit.PROFILE_EDITED, detail={"fields": edited}
+            )
         if new_status is not None and new_status != circle.status:
             circle_status_change(circle=circle, actor=actor, to_status=new_status)
     return circle
@@ -177,6 +183,12 @@ def circle_status_change(*, circle: Circle, actor: Person, to_status: str) -> Ci
             raise Conflict("Someone else just changed this circle. Reload and try again.", code="stale")
         CircleStatusChange.objects.create(
             circle=circle, from_status=circle.status, to_status=to_status, changed_by=actor
+        )
+        audit.audit_record(
+            circle=circle,
+            actor=actor,
+            action=audit.STATUS_ACTIONS[to_status],
+            detail={"from": circle.status, "to": to_status},
         )
         circle.status = to_status
         if to_status == Circle.Status.PAUSED:
@@ -226,14 +238,21 @@ def _keep_a_coordinator(*, circle: Circle, membership: RosterMembership) -> None
 
 
 def circle_member_update(
-    *, circle: Circle, person_id: int, role: str | None = None, status: str | None = None
+    *,
+    circle: Circle,
+    person_id: int,
+    role: str | None = None,
+    status: str | None = None,
+    actor: Person | None = None,
 ) -> RosterMembership:
     """Approve a waiting member, change their role, or remove them; the circle keeps a coordinator.
 
-    Removing someone also withdraws the family's childcare approval of them.
+    Removing someone also withdraws the family's childcare approval of them. Each change is
+    written to the circle's audit log with ``actor``.
     """
     with transaction.atomic():
         membership = _membership_for(circle=circle, person_id=person_id)
+        before = (membership.role, membership.status)
         was_coordinator = membership.role == Role.COORDINATOR and membership.status == MembershipStatus.ACTIVE
         if role is not None:
             membership.role = role
@@ -249,12 +268,40 @@ def circle_member_update(
             # Trust with children is personal and current: someone invited back later must be
             # approved again, not find an old approval silently revived.
             ChildcareApproval.objects.filter(circle=circle, person_id=person_id).delete()
+        _audit_membership(circle=circle, actor=actor, membership=membership, before=before)
     return membership
 
 
-def circle_member_remove(*, circle: Circle, person_id: int) -> RosterMembership:
+def _audit_membership(
+    *, circle: Circle, actor: Person | None, membership: RosterMembership, before: tuple[str, str]
+) -> None:
+    role_before, status_before = before
+    detail = {"role": membership.role, "status": membership.status}
+    if membership.status != status_before:
+        if membership.status == MembershipStatus.REMOVED:
+            action = audit.MEMBER_REMOVED
+        elif membership.status == MembershipStatus.ACTIVE and status_before == MembershipStatus.PENDING:
+            action = audit.MEMBER_APPROVED
+        else:
+            action = audit.MEMBER_ROLE_CHANGED
+    elif membership.role != role_before:
+        action = audit.MEMBER_ROLE_CHANGED
+    else:
+        return
+    audit.audit_record(
+        circle=circle,
+        actor=actor,
+        action=action,
+        target_person_id=membership.person_id,
+        detail={**detail, "previous_role": role_before, "previous_status": status_before},
+    )
+
+
+def circle_member_remove(*, circle: Circle, person_id: int, actor: Person | None = None) -> RosterMembership:
     """Remove a member (the row stays, status removed, so the history still names them)."""
-    return circle_member_update(circle=circle, person_id=person_id, status=MembershipStatus.REMOVED)
+    return circle_member_update(
+        circle=circle, person_id=person_id, status=MembershipStatus.REMOVED, actor=actor
+    )
 
 
 def circle_membership_join(*, circle: Circle, person: Person, role: str, status: str) -> RosterMembership:
@@ -270,6 +317,13 @@ def circle_membership_join(*, circle: Circle, person: Person, role: str, status:
             roster_id=circle.roster_id, person=person, defaults={"role": role, "status": status}
         )
         if created:
+            audit.audit_record(
+                circle=circle,
+                actor=person,
+                action=audit.MEMBER_JOINED,
+                target_person_id=person.pk,
+                detail={"role": role, "status": status},
+            )
             return membership
         if membership.status == MembershipStatus.ACTIVE:
             if role == Role.COORDINATOR and status == MembershipStatus.ACTIVE:
@@ -301,18 +355,28 @@ def childcare_approval_create(
             approval = ChildcareApproval.objects.create(
                 circle=circle, person_id=person_id, approved_by=approved_by
             )
+            audit.audit_record(
+                circle=circle,
+                actor=approved_by,
+                action=audit.CHILDCARE_APPROVED,
+                target_person_id=person_id,
+            )
     except IntegrityError:
         # Two coordinators approving the same person at once: the unique constraint keeps one.
         return ChildcareApproval.objects.get(circle=circle, person_id=person_id), False
     return approval, True
 
 
-def childcare_approval_delete(*, circle: Circle, person_id: int) -> None:
+def childcare_approval_delete(*, circle: Circle, person_id: int, actor: Person | None = None) -> None:
     """Withdraw the family's childcare trust in this person (404 when there was none)."""
-    deleted, _ = ChildcareApproval.objects.filter(circle=circle, person_id=person_id).delete()
-    if not deleted:
-        raise DomainError(
-            "That person is not on this circle's childcare list.", code="not_found", status_code=404
+    with transaction.atomic():
+        deleted, _ = ChildcareApproval.objects.filter(circle=circle, person_id=person_id).delete()
+        if not deleted:
+            raise DomainError(
+                "That person is not on this circle's childcare list.", code="not_found", status_code=404
+            )
+        audit.audit_record(
+            circle=circle, actor=actor, action=audit.CHILDCARE_WITHDRAWN, target_person_id=person_id
         )
 
 

@@ -29,5 +29,7 @@ urlpatterns = [
         views.CircleAddressReadsView.as_view(),
         name="circle-address-reads",
     ),
+    path("circles/<int:circle_id>/audit/", views.CircleAuditView.as_view(), name="circle-audit"),
+    path("circles/<int:circle_id>/export/", views.CircleExportView.as_view(), name="circle-export"),
     path("", include("practical.help.urls")),
 ]

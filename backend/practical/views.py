@@ -7,10 +7,12 @@ only for members who know the circle and may not do this (a volunteer trying to 
 
 from __future__ import annotations
 
+import json
 from typing import Any, cast
 
 import django_filters
 from django.db.models import QuerySet
+from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
@@ -21,7 +23,7 @@ from rest_framework.serializers import BaseSerializer
 from rest_framework.views import APIView
 
 from accounts.models import MembershipStatus, Person
-from practical import selectors, services
+from practical import audit, export, selectors, services
 from practical.models import Circle
 from practical.serializers import (
     ADDRESS_FIELDS,
@@ -29,9 +31,11 @@ from practical.serializers import (
     VOLUNTEER_FIELDS,
     AddressReadOutput,
     AddressReadQuery,
+    AuditEntryOutput,
     ChildcareApprovalInput,
     ChildcareApprovalOutput,
     CircleCreateInput,
+    CircleDeleteInput,
     CircleOutput,
     CirclePatchInput,
     CircleSummaryOutput,
@@ -169,6 +173,19 @@ class CircleDetailView(CircleScopedView):
         circle = services.circle_update(circle=circle, actor=_me(request), **data)
         return _circle_response(request, circle, role)
 
+    @extend_schema(
+        request=CircleDeleteInput,
+        responses=_NO_CONTENT,
+        description="Delete the circle and the family's data (coordinators). The body must be "
+        '{"confirm": "<the circle\'s name>"}, else 400 and nothing changes. Volunteers with '
+        "commitments still to come are told and their commitments cancelled.",
+    )
+    def delete(self, request: Request, circle_id: int) -> Response:
+        circle, _ = self.circle(request, circle_id, coordinator=True)
+        data = _valid(CircleDeleteInput(data=request.data))
+        export.circle_delete(circle=circle, actor=_me(request), confirm=data["confirm"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
 
 class CirclePauseView(CircleScopedView):
     """Pause the circle; commitments stay and their holders are told."""
@@ -214,14 +231,16 @@ class CircleMemberView(CircleScopedView):
         """Approve a waiting member, or change a member's role (the circle keeps a coordinator)."""
         circle, _ = self.circle(request, circle_id, coordinator=True)
         data = _valid(MemberPatchInput(data=request.data))
-        membership = services.circle_member_update(circle=circle, person_id=person_id, **data)
+        membership = services.circle_member_update(
+            circle=circle, person_id=person_id, actor=_me(request), **data
+        )
         return Response(MemberCoordinatorOutput(membership).data)
 
     @extend_schema(request=None, responses=_NO_CONTENT)
     def delete(self, request: Request, circle_id: int, person_id: int) -> Response:
         """Remove a member from the circle."""
         circle, _ = self.circle(request, circle_id, coordinator=True)
-        services.circle_member_remove(circle=circle, person_id=person_id)
+        services.circle_member_remove(circle=circle, person_id=person_id, actor=_me(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -253,7 +272,7 @@ class CircleChildcareApprovalView(CircleScopedView):
     def delete(self, request: Request, circle_id: int, person_id: int) -> Response:
         """Withdraw the family's childcare trust in this person."""
         circle, _ = self.circle(request, circle_id, coordinator=True)
-        services.childcare_approval_delete(circle=circle, person_id=person_id)
+        services.childcare_approval_delete(circle=circle, person_id=person_id, actor=_me(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -269,3 +288,33 @@ class CircleAddressReadsView(CircleScopedView):
         query.is_valid(raise_exception=True)
         reads = selectors.circle_address_reads(circle=circle, since=query.validated_data.get("since"))
         return _paginated(request, self, reads, AddressReadOutput)
+
+
+class CircleAuditView(CircleScopedView):
+    @extend_schema(responses=AuditEntryOutput(many=True))
+    def get(self, request: Request, circle_id: int) -> Response:
+        """Who was shown the address, and what coordinators changed, newest first (coordinators)."""
+        circle, _ = self.circle(request, circle_id, coordinator=True)
+        paginator = Pagination()
+        page = paginator.paginate_queryset(audit.circle_audit_log(circle=circle), request, view=self)
+        rows = [audit.audit_row(row) for row in page or []]
+        return paginator.get_paginated_response(cast(Any, AuditEntryOutput)(rows, many=True).data)
+
+
+class CircleExportView(CircleScopedView):
+    @extend_schema(
+        responses={200: OpenApiTypes.OBJECT},
+        description="Everything about the circle as a JSON file download (coordinators): profile "
+        "with address and phone, members, requests, sign-ups, contributions, thanks, address "
+        "reads, audit log, status history.",
+    )
+    def get(self, request: Request, circle_id: int) -> HttpResponse:
+        circle, _ = self.circle(request, circle_id, coordinator=True)
+        data = export.circle_export(circle=circle)
+        response = HttpResponse(
+            json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="village-circle-{circle.pk}.json"'
+        # The family's address and phone: never kept by a shared cache.
+        response["Cache-Control"] = "no-store"
+        return response

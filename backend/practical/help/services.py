@@ -20,13 +20,13 @@ from django.utils import timezone
 from rest_framework import status
 
 from accounts.models import Person
-from practical import notify
+from practical import audit, notify
 from practical.help import allergens
 from practical.help.rules import CLOSED_REFUSAL, PAUSED_REFUSAL
 from practical.models import Circle, Contribution, HelpRequest
 from practical.selectors import circle_role
 from scheduling import services as engine
-from scheduling.models import Signup
+from scheduling.models import Shift, Signup
 from village.api import Conflict, DomainError
 
 # Kept in ``HelpRequest.details`` next to the kind's own keys (which never start with "_"):
@@ -108,9 +108,16 @@ def help_request_create(
             is_flexible=is_flexible,
             created_by=actor,
         )
-        return HelpRequest.objects.create(
+        help_request = HelpRequest.objects.create(
             shift=shift, circle=circle, kind=kind, details=details, created_by=actor
         )
+        audit.audit_record(
+            circle=circle,
+            actor=actor,
+            action=audit.REQUEST_CREATED,
+            detail={"request_id": help_request.pk, "kind": kind, "starts_at": starts_at.isoformat()},
+        )
+        return help_request
 
 
 def help_request_series_create(
@@ -148,6 +155,12 @@ def help_request_series_create(
                 for shift in shifts
             ]
         )
+        audit.audit_record(
+            circle=circle,
+            actor=actor,
+            action=audit.REQUEST_SERIES_CREATED,
+            detail={"request_ids": [r.pk for r in requests], "kind": kind, "rrule": rrule},
+        )
     for help_request in requests:
         help_request.circle = circle
     return requests
@@ -175,6 +188,14 @@ def help_request_update(
             kept = {k: v for k, v in help_request.details.items() if k.startswith("_")}
             help_request.details = {**details, **kept}
             help_request.save(update_fields=["details"])
+        edited = sorted([*shift_changes, *(["details"] if details is not None else [])])
+        if edited:
+            audit.audit_record(
+                circle=circle,
+                actor=actor,
+                action=audit.REQUEST_EDITED,
+                detail={"request_id": help_request.pk, "fields": edited},
+            )
     return help_request
 
 
@@ -182,7 +203,16 @@ def help_request_cancel(*, help_request: HelpRequest, actor: Person) -> HelpRequ
     """Cancel the request: the engine cancels its shift and every place on it, and tells whoever
     held one. The request stays (cancelled) so links to it explain what happened."""
     _require_coordinator(circle=help_request.circle, actor=actor)
-    help_request.shift = engine.shift_cancel(shift=help_request.shift, actor=actor)
+    with transaction.atomic():
+        already = help_request.shift.status == Shift.Status.CANCELLED
+        help_request.shift = engine.shift_cancel(shift=help_request.shift, actor=actor)
+        if not already:
+            audit.audit_record(
+                circle=help_request.circle,
+                actor=actor,
+                action=audit.REQUEST_CANCELLED,
+                detail={"request_id": help_request.pk},
+            )
     return help_request
 
 
@@ -244,9 +274,17 @@ def help_request_mark_received(*, help_request: HelpRequest, actor: Person) -> H
     _require_coordinator(circle=help_request.circle, actor=actor)
     if help_request.received_at is None:
         # Conditional so a double tap on two phones records one time, the first.
-        HelpRequest.objects.filter(pk=help_request.pk, received_at__isnull=True).update(
-            received_at=timezone.now()
-        )
+        with transaction.atomic():
+            marked = HelpRequest.objects.filter(pk=help_request.pk, received_at__isnull=True).update(
+                received_at=timezone.now()
+            )
+            if marked:
+                audit.audit_record(
+                    circle=help_request.circle,
+                    actor=actor,
+                    action=audit.REQUEST_RECEIVED,
+                    detail={"request_id": help_request.pk},
+                )
         help_request.refresh_from_db(fields=["received_at"])
     return help_request
 
@@ -274,4 +312,12 @@ def signup_thank(*, signup: Signup, help_request: HelpRequest, actor: Person, me
         help_request.details = locked.details
         if first_time:
             notify.volunteer_thanked(signup=signup, help_request=help_request, by=actor, message=message)
+            # Not the words: they are the family's, and live (and are deleted) with the request.
+            audit.audit_record(
+                circle=help_request.circle,
+                actor=actor,
+                action=audit.SIGNUP_THANKED,
+                target_person_id=signup.person_id,
+                detail={"request_id": help_request.pk, "signup_id": signup.pk},
+            )
     return note

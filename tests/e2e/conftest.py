@@ -13,7 +13,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Response, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    Response,
+    expect,
+    sync_playwright,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
@@ -111,7 +119,9 @@ class Visit:
 
     def check(self, name: str) -> None:
         """Runs axe-core on the page as it is now: no serious or critical violation allowed."""
-        self.page.wait_for_function("!document.querySelector('[aria-busy=\"true\"]')")
+        # A locator, not wait_for_function: that evaluates its predicate with eval(), which the
+        # page's Content-Security-Policy (script-src 'self', no 'unsafe-eval') refuses.
+        expect(self.page.locator('[aria-busy="true"]')).to_have_count(0)
         self.shots.append((name, self.page.screenshot(full_page=True)))
         if not self.page.evaluate("typeof window.axe !== 'undefined'"):
             self.page.add_script_tag(url=self.base_url + AXE_PATH)

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from accounts.models import Role
 from notifications.models import Channel, Notification, Status
@@ -30,7 +31,7 @@ def test_language_choice_is_saved_to_the_profile(phone: Visit) -> None:
         page.get_by_role("button", name="Cambiar a español").click()
     assert saved.value.status == 200
     page.wait_for_selector("h1:has-text('Ajustes')")
-    page.wait_for_function("document.documentElement.lang === 'es'")
+    expect(page.locator("html")).to_have_attribute("lang", "es")
     page.wait_for_selector("text=Sobre ti")
     phone.check("settings-es")
     person.refresh_from_db()

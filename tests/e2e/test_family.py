@@ -150,3 +150,20 @@ def test_family_asks_once_for_an_errand_with_a_shopping_list(phone: Visit) -> No
         "10:00",
         timedelta(hours=2),
     )
+
+
+def test_family_thanks_the_helper_who_brought_dinner(visit: Visit) -> None:
+    circle, dinner, signup = circle_with_a_helper_coming()
+    log_in(visit, circle.created_by.email, f"/requests/{dinner.pk}")
+    page = visit.page
+    page.wait_for_selector("h2:has-text('Who is coming')")
+    page.wait_for_selector("text=Bringing: Lentil soup")
+    visit.check("request-coordinator")
+    page.get_by_role("button", name="Thank Ana Ruiz").click()
+    page.get_by_label("Your message").fill("Thank you, Ana! The soup was perfect.")
+    page.get_by_role("button", name="Send thanks").click()
+    page.locator("li.card", has_text="Ana Ruiz").get_by_text("Thanks sent").wait_for()
+    dinner.refresh_from_db()
+    assert {key: note["message"] for key, note in dinner.details["_thanks"].items()} == {
+        str(signup.pk): "Thank you, Ana! The soup was perfect."
+    }

@@ -58,7 +58,6 @@ function commitmentCard(signup, refresh) {
     actions.append(cancel);
   }
 
-  const circleId = signup.roster && signup.roster.kind === "circle" && signup.circle_id;
   return h("li", { class: "card" },
     h("h3", {}, shift.title || t("slot.untitled")),
     h("p", { class: "meta" }, when, " · ", signup.roster ? signup.roster.name : ""),
@@ -67,7 +66,6 @@ function commitmentCard(signup, refresh) {
     signup.note ? h("p", {}, t("commitment.your_note", { note: signup.note })) : null,
     signup.status === "offered" && signup.offer_expires_at ? h("p", { class: "note" }, t("commitment.offer_until", { time: formatDateTime(signup.offer_expires_at, zone) })) : null,
     h("p", {}, statusTag(signup)),
-    circleId ? link(t("commitment.open_circle"), `#/requests?circle=${circleId}`) : null,
     actions, status);
 }
 

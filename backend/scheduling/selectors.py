@@ -245,3 +245,17 @@ def open_swap_for_signup(*, signup_id: int, person: Person) -> SwapOffer:
     if swap is None or roster_role(roster=swap.signup.shift.roster, person=person) is None:
         raise Http404
     return swap
+
+
+def open_swaps_for_roster(*, roster: Roster) -> QuerySet[SwapOffer]:
+    """Open swap offers on the roster's shifts that have not started, soonest shift first."""
+    return (
+        SwapOffer.objects.filter(
+            status=SwapOffer.Status.OPEN,
+            signup__shift__roster=roster,
+            signup__shift__status=Shift.Status.SCHEDULED,
+            signup__shift__starts_at__gt=timezone.now(),
+        )
+        .select_related("signup__shift__roster", "signup__person")
+        .order_by("signup__shift__starts_at", "pk")
+    )

@@ -285,5 +285,18 @@ class SwapOutput(OutputModelSerializer):
         fields = ["id", "signup", "status", "taken_by", "created_at"]
 
 
+class SwapBoardOutput(OutputModelSerializer):
+    """An open swap on a roster's board: whose place, on which shift."""
+
+    status = serializers.CharField(read_only=True, help_text="open")
+    offered_by = PersonBrief(source="signup.person", read_only=True)
+    shift = CommitmentShift(source="signup.shift", read_only=True)
+    time_zone = serializers.CharField(source="signup.shift.roster.time_zone", read_only=True)
+
+    class Meta:
+        model = SwapOffer
+        fields = ["id", "signup", "status", "offered_by", "shift", "time_zone", "created_at"]
+
+
 def claim_payload(result: Any) -> dict[str, Any]:
     return {"signup": SignupOutput(result.signup).data, "warnings": list(result.warnings)}

@@ -10,6 +10,7 @@ urlpatterns: list[URLPattern] = [
     path("rosters/", views.RosterListView.as_view(), name="roster-list"),
     path("rosters/<int:roster_id>/", views.RosterDetailView.as_view(), name="roster-detail"),
     path("rosters/<int:roster_id>/shifts/", views.RosterShiftsView.as_view(), name="roster-shifts"),
+    path("rosters/<int:roster_id>/swaps/", views.RosterSwapsView.as_view(), name="roster-swaps"),
     path("rosters/<int:roster_id>/series/", views.RosterSeriesView.as_view(), name="roster-series"),
     path("shifts/<int:shift_id>/", views.ShiftDetailView.as_view(), name="shift-detail"),
     path("shifts/<int:shift_id>/signups/", views.ShiftSignupsView.as_view(), name="shift-signups"),

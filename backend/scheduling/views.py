@@ -33,6 +33,7 @@ from scheduling.serializers import (
     ShiftUpdateInput,
     SignupOutput,
     SwapAcceptInput,
+    SwapBoardOutput,
     SwapOutput,
     claim_payload,
 )
@@ -135,6 +136,13 @@ class RosterShiftsView(APIView):
         shift = services.shift_create(roster=roster, created_by=me, **_parse(ShiftInput, request))
         shift = selectors.shifts_for_roster(roster=roster).get(pk=shift.pk)
         return Response(ShiftOutput(shift).data, status=status.HTTP_201_CREATED)
+
+
+class RosterSwapsView(APIView):
+    @extend_schema(responses=SwapBoardOutput(many=True))
+    def get(self, request: Request, roster_id: int) -> Response:
+        roster = selectors.roster_visible_to(roster_id=roster_id, person=_me(request))
+        return _paginate(self, request, selectors.open_swaps_for_roster(roster=roster), SwapBoardOutput)
 
 
 class RosterSeriesView(APIView):

@@ -87,3 +87,18 @@ def test_queries_rosters_list_constant(login, volunteer_on, n, django_assert_num
     with django_assert_num_queries(2):  # count, page
         response = login(person).get("/api/v1/rosters/")
     assert response.json()["count"] == n
+
+
+@pytest.mark.parametrize("n", [1, 50])
+def test_queries_swap_board_constant(login, volunteer_on, roster, n, django_assert_num_queries):
+    from scheduling.services import swap_offer
+
+    shift = ShiftFactory(roster=roster, capacity=50)
+    for _ in range(n):
+        person = volunteer_on()
+        swap_offer(signup=signup_claim(shift=shift, person=person).signup, actor=person)
+    client = login(volunteer_on())
+
+    with django_assert_num_queries(4):  # roster, role, count, page (shift, roster, person joined)
+        response = client.get(f"/api/v1/rosters/{roster.pk}/swaps/")
+    assert response.json()["count"] == n

@@ -154,3 +154,19 @@ def test_swap_offer_of_waitlisted_place_is_400(login, shift, volunteer_on):
 
     assert (response.status_code, response.json()["error"]["code"]) == (400, "not_active")
     assert SwapOffer.objects.count() == 0
+
+
+def test_swap_board_lists_open_swaps_of_the_roster(login, offered, volunteer_on, roster, shift):
+    other = volunteer_on(name="Olga")
+    other_swap = swap_offer(signup=signup_claim(shift=shift, person=other).signup, actor=other)
+
+    data = login(volunteer_on()).get(f"/api/v1/rosters/{roster.pk}/swaps/").json()
+
+    assert data["count"] == 2
+    assert [
+        (s["id"], s["offered_by"]["name"], s["shift"]["id"], s["time_zone"]) for s in data["results"]
+    ] == [
+        (offered.pk, "Vera", shift.pk, "America/New_York"),
+        (other_swap.pk, "Olga", shift.pk, "America/New_York"),
+    ]
+    assert login(PersonFactory()).get(f"/api/v1/rosters/{roster.pk}/swaps/").status_code == 404

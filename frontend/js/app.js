@@ -97,6 +97,13 @@ function updateLangButton() {
 }
 
 async function boot() {
+  // The skip link's "#main" would otherwise be read as a route (the hash holds the page).
+  document.querySelector(".skip-link").addEventListener("click", (event) => {
+    event.preventDefault();
+    const main = document.getElementById("main");
+    main.focus();
+    main.scrollIntoView();
+  });
   document.getElementById("lang-switch").addEventListener("click", () => {
     const next = lang() === "en" ? "es" : "en";
     setLang(next);

@@ -5,6 +5,6 @@ export function go(path) {
 }
 
 // The page a person meant to reach before being asked to log in (only our own hash routes).
-export function safeNext(value, fallback = "/requests") {
+export function safeNext(value, fallback = "/") {
   return value && value.startsWith("/") && !value.startsWith("//") ? value : fallback;
 }

@@ -78,3 +78,27 @@ def test_broken_invite_link_says_so_without_a_pointless_retry(phone: Visit) -> N
     assert page.get_by_role("button", name="Try again").count() == 0
     assert page.get_by_role("link", name="Go to the start").count() == 1
     phone.check("join-broken")
+
+
+def test_keyboard_user_gets_the_skip_link_first_and_focus_moves_to_each_new_page(visit: Visit) -> None:
+    page = visit.goto("/#/login")
+    page.wait_for_selector("h1:has-text('Log in')")
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.textContent") == "Skip to main content"
+    page.keyboard.press("Enter")
+    assert page.evaluate("() => [document.activeElement.id, location.hash]") == ["main", "#/login"]
+    page.get_by_role("link", name="Create an account").click()
+    page.wait_for_selector("h1:has-text('Create an account')")
+    assert page.evaluate(
+        "() => document.activeElement.tagName + ':' + document.activeElement.textContent"
+    ) == ("H1:Create an account")
+
+
+def test_forgotten_password_page_confirms_without_saying_whether_the_account_exists(phone: Visit) -> None:
+    page = phone.goto("/#/login")
+    page.get_by_role("link", name="Forgot your password?").click()
+    page.wait_for_selector("h1:has-text('Reset your password')")
+    page.get_by_label("E-mail").fill("nobody@example.org")
+    page.get_by_role("button", name="Send me a link").click()
+    page.wait_for_selector("text=If that address has an account, a link is on its way.")
+    phone.check("forgot-sent")

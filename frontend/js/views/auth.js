@@ -1,5 +1,5 @@
 // Log in and sign up. Both keep `next` so an invite or claim link survives the detour.
-import { api } from "../api.js";
+import { api, items } from "../api.js";
 import { lang, t } from "../i18n.js";
 import { go, safeNext } from "../nav.js";
 import { session } from "../session.js";
@@ -74,8 +74,19 @@ export async function logoutView() {
   go("/login");
 }
 
+// Where "home" is depends on who you are: a family's coordinator lands on their circle,
+// everyone else on what still needs doing.
 export async function homeView() {
-  go(session.me ? "/requests" : "/login");
+  if (!session.me) return go("/login");
+  let circles = [];
+  try {
+    circles = items(await api.get("circles/", { limit: 50 }));
+  } catch {
+    circles = [];
+  }
+  const mine = circles.filter((c) => c.my_role === "coordinator" && c.status !== "closed");
+  if (mine.length === 1 && circles.length === 1) return go(`/circles/${mine[0].id}`);
+  return go("/requests");
 }
 
 export async function forgotView() {

@@ -5,6 +5,7 @@ adds gunicorn, the production server, and the login path.)"""
 
 from __future__ import annotations
 
+import io
 import logging
 from datetime import timedelta
 from types import SimpleNamespace
@@ -85,3 +86,42 @@ def test_gunicorn_access_log_masks_feed_tokens(tmp_path):
     line = access_log.read_text()
     assert FEED_SECRET not in line
     assert '"GET /calendars/<token>.ics HTTP/1.1" 200 1234 "-" "Google-Calendar-Importer"\n' in line
+
+
+def _console_output(run) -> str:
+    """What the console handler settings.LOGGING configures writes while run() runs."""
+    handlers = [h for h in logging.getLogger().handlers if type(h) is logging.StreamHandler]
+    handlers += [h for h in logging.getLogger("django.server").handlers if type(h) is logging.StreamHandler]
+    assert len(handlers) == 2
+    stream = io.StringIO()
+    previous = [h.setStream(stream) for h in handlers]
+    try:
+        run()
+    finally:
+        for handler, old in zip(handlers, previous, strict=True):
+            handler.setStream(old)
+    return stream.getvalue()
+
+
+@pytest.mark.django_db
+def test_invitation_and_unsubscribe_tokens_are_masked_in_logs(api):
+    invitation = "Inv1te_Secret-" * 2
+    unsubscribe = "Unsub:Secret_0123"
+
+    def run() -> None:
+        assert api.get(f"/api/v1/invitations/{invitation}/").status_code == 404
+        server = logging.getLogger("django.server")
+        # runserver's access line: '"%s" %s %s' % (request line, status, size)
+        server.info('"%s" %s %s', f"POST /api/v1/invitations/{invitation}/accept/ HTTP/1.1", 200, 87)
+        server.info('"%s" %s %s', f"POST /api/v1/unsubscribe/{unsubscribe}/ HTTP/1.1", 200, 2)
+        server.info('"%s" %s %s', "POST /api/v1/invitations/42/revoke/ HTTP/1.1", 200, 87)
+
+    output = _console_output(run)
+
+    assert invitation not in output and unsubscribe not in output
+    assert output.splitlines() == [
+        "Not Found: /api/v1/invitations/<token>/",
+        '"POST /api/v1/invitations/<token>/accept/ HTTP/1.1" 200 87',
+        '"POST /api/v1/unsubscribe/<token>/ HTTP/1.1" 200 2',
+        '"POST /api/v1/invitations/42/revoke/ HTTP/1.1" 200 87',
+    ]

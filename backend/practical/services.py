@@ -139,6 +139,8 @@ def circle_update(*, circle: Circle, actor: Person, **changes: Any) -> Circle:
     unknown = set(changes) - set(profile) - {"name", "time_zone"}
     if unknown:
         raise TypeError(f"circle_update got unknown fields: {sorted(unknown)}")
+    before = {name: getattr(circle, name) for name in profile}
+    before.update(name=circle.name, time_zone=circle.roster.time_zone)
     _apply_profile(circle, profile)
     with transaction.atomic():
         if "name" in changes:
@@ -150,9 +152,12 @@ def circle_update(*, circle: Circle, actor: Person, **changes: Any) -> Circle:
             circle.roster.save(update_fields=["name", "time_zone", "updated_at"])
         # Never write ``status`` here: a pause landing meanwhile must not be overwritten.
         circle.save(update_fields=[*profile, *(["name"] if "name" in changes else []), "updated_at"])
-        edited = sorted({*profile, *(name for name in ("name", "time_zone") if name in changes)})
+        after = {name: getattr(circle, name) for name in profile}
+        after.update(name=circle.name, time_zone=circle.roster.time_zone)
+        edited = sorted(name for name in after if after[name] != before[name])
         if edited:
-            # Field names only: the log is read by every coordinator, the address is not for all.
+            # What changed, by name only: the log is read by every coordinator and the values
+            # (the address, the children) are the family's, not the log's.
             audit.audit_record(
                 circle=circle, actor=actor, action=audit.PROFILE_EDITED, detail={"fields": edited}
             )

@@ -11,7 +11,7 @@ SERVICES_ENV = $(shell scripts/services.sh env | xargs)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run demo test lint test-sqlite test-postgres services services-down bench format clean
+.PHONY: run demo test lint audit test-sqlite test-postgres services services-down bench format clean
 
 # `make run` installs only what serving needs; `make test` adds the test and lint tools.
 $(STAMP_RUN): pyproject.toml
@@ -43,6 +43,11 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check backend tests scripts
 	$(VENV)/bin/ruff check backend tests scripts
 	SECRET_KEY=lint-only $(VENV)/bin/mypy backend
+	scripts/security.sh bandit
+
+# pip-audit against the installed environment (needs PyPI's vulnerability data; see scripts/security.sh).
+audit: $(STAMP)
+	scripts/security.sh audit
 
 services:
 	scripts/services.sh up

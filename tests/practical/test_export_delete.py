@@ -406,3 +406,15 @@ def test_delete_tombstone_purged_after_calendars_had_time(login):
     assert not Shift.objects.filter(roster_id=circle.roster_id).exists()
     assert Circle.objects.filter(pk=other.circle.pk).exists()
     assert Shift.objects.filter(roster_id=other.circle.roster_id).count() == 1
+
+
+def test_delete_tombstone_purge_runs_as_a_periodic_job(login):
+    from notifications.scheduler import registered_jobs, run_due_jobs
+
+    seeded = _seed(login)
+    circle = seeded.people.circle
+    assert _delete(login(seeded.people.coordinator), circle, {"confirm": NAME}).status_code == 204
+
+    assert registered_jobs()["practical.circle_tombstones_purge"].every == timedelta(hours=6)
+    assert "practical.circle_tombstones_purge" in run_due_jobs(now=timezone.now() + timedelta(days=31))
+    assert not Circle.objects.filter(pk=circle.pk).exists()

@@ -66,7 +66,12 @@ test-postgres: $(STAMP) node_modules/.installed var services
 
 test: lint test-sqlite test-postgres
 
+# The HTTP entry drives gunicorn with wrk (a C load generator: a Python client would take a
+# core from the server it measures); installed here when we are root, else say how.
 bench: $(STAMP) node_modules/.installed var services
+	@command -v wrk >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get install -y -qq wrk || { apt-get update -qq && apt-get install -y -qq wrk; }; \
+	  else echo "make bench needs wrk (HTTP load generator): sudo apt-get install -y wrk" >&2; exit 1; fi; }
 	$(SERVICES_ENV) $(PY) -m tests.load.bench
 
 format: $(STAMP)

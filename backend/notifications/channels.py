@@ -35,6 +35,14 @@ class PermanentDeliveryError(DeliveryError):
     """Retrying cannot help (refused address, no number to text)."""
 
 
+class ChannelUnavailableError(TemporaryDeliveryError):
+    """The server itself is unreachable or went away: every message after this one would fail too.
+
+    A batch stops here and schedules the retry of its remaining messages instead of waiting for
+    each one's connection timeout in turn.
+    """
+
+
 class Channel(Protocol):
     def deliver(self, notification: Notification, rendered: Rendered) -> None: ...
 
@@ -91,11 +99,13 @@ class EmailChannel:
                 raise PermanentDeliveryError(f"The mail server refused {to}: {exc.recipients}") from exc
             raise TemporaryDeliveryError(f"The mail server deferred {to}: {exc.recipients}") from exc
         except smtplib.SMTPResponseException as exc:
+            if isinstance(exc, smtplib.SMTPConnectError) or exc.smtp_code == 421:
+                raise ChannelUnavailableError(f"The mail server is not taking mail: {exc}") from exc
             if _is_permanent(exc.smtp_code):
                 raise PermanentDeliveryError(f"The mail server refused the message: {exc}") from exc
             raise TemporaryDeliveryError(f"The mail server deferred the message: {exc}") from exc
         except (smtplib.SMTPException, OSError) as exc:
-            raise TemporaryDeliveryError(f"Could not reach the mail server: {exc!r}") from exc
+            raise ChannelUnavailableError(f"Could not reach the mail server: {exc!r}") from exc
 
     def _send(self, message: EmailMultiAlternatives) -> None:
         if settings.EMAIL_BACKEND != "django.core.mail.backends.smtp.EmailBackend":

@@ -53,6 +53,9 @@ class Notification(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # One per claiming batch: the worker reads back exactly the rows its conditional UPDATE won,
+    # and the sweep can tell the row a dead worker was sending from the ones it had not reached.
+    claim_token = models.UUIDField(null=True, blank=True)
     enqueued_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)

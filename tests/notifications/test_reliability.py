@@ -52,6 +52,7 @@ def use_broker(settings, monkeypatch):
         broker = RedisBroker(url=url)
         broker.declare_queue(tasks.deliver_notification.queue_name)
         monkeypatch.setattr(tasks.deliver_notification, "broker", broker)
+        monkeypatch.setattr(tasks.deliver_notifications, "broker", broker)
         brokers.append(broker)
         return broker
 
@@ -179,14 +180,23 @@ def test_worker_killed_mid_batch_every_message_delivered_exactly_once(redis_url,
     smtp.handler.hold.clear()
 
     sent_before = Notification.objects.filter(status=Status.SENT).count()
-    stuck = Notification.objects.filter(status=Status.SENDING).count()
+    stuck = Notification.objects.filter(status=Status.SENDING)
     assert 200 <= sent_before < 1000
-    assert stuck >= 1  # rows the dead worker had claimed
+    # The rows were enqueued in batches: each of the 4 threads died inside a batch, holding the
+    # message in flight and the batch's rows it had not reached yet.
+    assert stuck.values("claim_token").distinct().count() == 4
+    assert stuck.count() > 4
 
     # No worker is alive: a sweep dated past the lease recovers the dead worker's claims and
     # re-enqueues everything due (also what is still queued; the claim drops the extra copies).
     later = timezone.now() + timedelta(hours=1)
     assert services.notifications_sweep(now=later) == 1000 - sent_before
+    # Only the 4 messages in flight count an attempt; the rows never reached do not.
+    recovered = Notification.objects.filter(status=Status.PENDING, attempts__gt=0)
+    assert list(recovered.values_list("attempts", "last_error").distinct()) == [
+        (1, "The worker stopped while sending; trying again.")
+    ]
+    assert recovered.count() == 4
     workers(redis_url=redis_url, smtp_port=smtp.port)
 
     wait_for(lambda: all_sent(1000), timeout=90, interval=0.2, what="all 1000 sent")

@@ -246,11 +246,11 @@ def test_notifications_sweep_re_enqueues_only_long_lost_messages(person, setting
 
     class FakeActor:
         @staticmethod
-        def send(pk):
-            enqueued.append(pk)
+        def send(ids):
+            enqueued.extend(ids)
 
-    original = tasks.deliver_notification
-    tasks.deliver_notification = FakeActor  # type: ignore[assignment]
+    original = tasks.deliver_notifications
+    tasks.deliver_notifications = FakeActor  # type: ignore[assignment]
     try:
         (row,) = create(person, channels=["email"], send_at=timezone.now() - timedelta(minutes=1))
         now = timezone.now()
@@ -259,7 +259,7 @@ def test_notifications_sweep_re_enqueues_only_long_lost_messages(person, setting
         later = now + timedelta(seconds=settings.NOTIFICATION_REQUEUE_AFTER + 1)
         assert services.notifications_sweep(now=later) == 1
     finally:
-        tasks.deliver_notification = original
+        tasks.deliver_notifications = original
     assert enqueued == [row.pk, row.pk]
 
 

@@ -9,6 +9,8 @@ from notifications.services.outbox import (
     notification_create_for_address,
     notification_deliver,
     notification_enqueue,
+    notifications_deliver,
+    notifications_enqueue,
     notifications_sweep,
 )
 from notifications.services.preferences import (
@@ -31,6 +33,8 @@ __all__ = [
     "notification_deliver",
     "notification_enqueue",
     "notification_mark_read",
+    "notifications_deliver",
+    "notifications_enqueue",
     "notifications_mark_all_read",
     "notifications_sweep",
     "preferences_update",

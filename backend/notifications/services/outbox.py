@@ -6,7 +6,9 @@ Delivery is at-least-once with a very small duplicate window, see ``notification
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+import time
+import uuid
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -18,6 +20,7 @@ from django.utils import timezone
 
 from accounts.models import Person
 from notifications.channels import (
+    ChannelUnavailableError,
     PermanentDeliveryError,
     TemporaryDeliveryError,
     get_channel,
@@ -30,6 +33,13 @@ from notifications.selectors import preferences_get
 logger = logging.getLogger(__name__)
 
 DEFAULT_CHANNELS: tuple[str, ...] = (Channel.EMAIL, Channel.IN_APP)
+# Rows per broker message. Big enough that the broker, the claim and the SELECT cost little per
+# message; small enough that a burst still spreads over every worker thread.
+BATCH_SIZE = 50
+# A batch stops claiming time after this and hands the rest back to the broker: the whole batch
+# stays well inside the actor's time limit (120 s) and the sweep's lease (≥ 130 s), so the sweep
+# never takes a row back from a worker that is alive.
+BATCH_TIME_BUDGET = 60.0
 
 
 # --- the outbox --------------------------------------------------------------------------------
@@ -99,7 +109,7 @@ def notification_create(
             else:
                 to_enqueue.append(row.pk)
     for pk in to_enqueue:
-        transaction.on_commit(lambda pk=pk: notification_enqueue(notification_id=pk))  # type: ignore[misc]
+        _enqueue_on_commit(pk)
     return rows
 
 
@@ -150,32 +160,87 @@ def notification_create_for_address(
             },
         )
     if created:
-        transaction.on_commit(lambda: notification_enqueue(notification_id=row.pk))
+        _enqueue_on_commit(row.pk)
     return row
 
 
-def notification_enqueue(*, notification_id: int) -> bool:
-    """Hand a due row to the worker. Never raises: with the broker down the sweep retries later."""
-    from notifications.tasks import deliver_notification  # tasks imports services
+def _enqueue_on_commit(pk: int) -> None:
+    """Enqueue the row once the surrounding transaction commits, together with its other rows.
 
-    if settings.NOTIFICATION_INLINE_DELIVERY:
+    A service that notifies a whole circle writes many rows in one transaction; one hook (and
+    one broker message per ``BATCH_SIZE`` rows) for all of them lets a worker claim, load and
+    send them as one batch over one SMTP connection. A row joins the transaction's open batch
+    only while that batch's hook is still registered: a savepoint rolled back may have dropped
+    it, and then the row starts a new one. (The id of a row whose savepoint rolled back may stay
+    in a batch: it matches no row, or one that is due anyway; the claim takes only due rows.)
+    """
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        notifications_enqueue(notification_ids=[pk])
+        return
+    batch = getattr(connection, _BATCH_ATTRIBUTE, None)
+    hooks = getattr(connection, "run_on_commit", None)
+    if (
+        isinstance(batch, _EnqueueOnCommit)
+        and not batch.done
+        and isinstance(hooks, list)
+        and any(entry[1] is batch for entry in reversed(hooks))
+    ):
+        batch.ids.append(pk)
+        return
+    batch = _EnqueueOnCommit(pk)
+    setattr(connection, _BATCH_ATTRIBUTE, batch)
+    transaction.on_commit(batch)
+
+
+_BATCH_ATTRIBUTE = "_notifications_open_batch"
+
+
+class _EnqueueOnCommit:
+    __slots__ = ("done", "ids")
+
+    def __init__(self, pk: int) -> None:
+        self.ids = [pk]
+        self.done = False
+
+    def __call__(self) -> None:
+        if not self.done:
+            self.done = True
+            notifications_enqueue(notification_ids=self.ids)
+
+
+def notification_enqueue(*, notification_id: int) -> bool:
+    """Hand one due row to the worker; see ``notifications_enqueue``."""
+    return notifications_enqueue(notification_ids=[notification_id])
+
+
+def notifications_enqueue(*, notification_ids: Sequence[int]) -> bool:
+    """Hand due rows to the worker, ``BATCH_SIZE`` per broker message.
+
+    Never raises: with the broker down the rows stay due in the database, the sweep retries
+    later, and False says so (rows of earlier batches may have gone out).
+    """
+    from notifications.tasks import deliver_notifications  # tasks imports services
+
+    ids = list(dict.fromkeys(notification_ids))
+    for start in range(0, len(ids), BATCH_SIZE):
+        batch = ids[start : start + BATCH_SIZE]
+        if settings.NOTIFICATION_INLINE_DELIVERY:
+            try:
+                notifications_deliver(notification_ids=batch)
+            except Exception:  # a database hiccup: the rows stay due and the sweep retries them
+                logger.exception("Inline delivery of notifications %s failed", batch)
+                return False
+            continue
+        # Marked before sending: marking after would race a fast worker that already failed the
+        # attempt and cleared the mark for its retry, delaying the retry by NOTIFICATION_REQUEUE_AFTER.
+        Notification.objects.filter(pk__in=batch).update(enqueued_at=timezone.now())
         try:
-            notification_deliver(notification_id=notification_id)
-        except Exception:  # a database hiccup: the row stays due and the sweep retries it
-            logger.exception("Inline delivery of notification %s failed", notification_id)
+            deliver_notifications.send(batch)
+        except Exception:  # redis raises many error types; the rows are safe in the database
+            Notification.objects.filter(pk__in=batch).update(enqueued_at=None)
+            logger.warning("Could not enqueue notifications %s; the sweep will retry", batch, exc_info=True)
             return False
-        return True
-    # Marked before sending: marking after would race a fast worker that already failed the
-    # attempt and cleared the mark for its retry, delaying the retry by NOTIFICATION_REQUEUE_AFTER.
-    Notification.objects.filter(pk=notification_id).update(enqueued_at=timezone.now())
-    try:
-        deliver_notification.send(notification_id)
-    except Exception:  # redis raises many error types; the row is safe in the database
-        Notification.objects.filter(pk=notification_id).update(enqueued_at=None)
-        logger.warning(
-            "Could not enqueue notification %s; the sweep will retry", notification_id, exc_info=True
-        )
-        return False
     return True
 
 
@@ -199,58 +264,89 @@ def _retry_delay(attempts: int) -> timedelta | None:
 
 
 def notification_deliver(*, notification_id: int) -> str:
-    """Deliver one row if it is due and nobody else has it; returns what happened.
+    """Deliver one row if it is due and nobody else has it; see ``notifications_deliver``."""
+    return notifications_deliver(notification_ids=[notification_id]).get(notification_id, "skipped")
 
-    Safe to run twice or concurrently: the conditional UPDATE pending → sending lets one
-    caller win; everyone else sees row count 0 and returns. The row is committed as
-    ``sending`` before the channel is called and as ``sent`` right after, so the only window
-    for a duplicate is a crash between the mail server accepting the message and that second
+
+def notifications_deliver(*, notification_ids: Sequence[int]) -> dict[int, str]:
+    """Deliver the rows among ``notification_ids`` that are due and nobody else has.
+
+    Returns what happened to each row this call claimed: "sent", "failed" or "retry"
+    ("released" for rows handed back unsent when the batch ran out of time); rows it did not
+    claim (sent already, not due, another worker's) are absent.
+
+    Safe to run twice or concurrently: one conditional UPDATE pending → sending, tagged with a
+    fresh claim token, lets one caller win each row; the rows are read back by that token. Each
+    row is committed as ``sent`` right after the server accepted it, one by one, so the only
+    window for a duplicate is a crash between the mail server accepting one message and that
     UPDATE (a few milliseconds); the sweep then sends it again with the same Message-ID, which
-    receivers can use to drop it. Losing a message is never the trade: we prefer at-least-once.
+    receivers can use to drop it. Rows claimed but not reached when a worker dies stay
+    ``sending`` until the sweep's lease, then go back to pending without counting an attempt
+    (the sweep tells them from the one in flight: rows are sent in id order). Losing a message
+    is never the trade: we prefer at-least-once.
     """
+    ids = list(dict.fromkeys(notification_ids))
+    if not ids:
+        return {}
     now = timezone.now()
-    # Without this conditional UPDATE, two workers holding the same message (a re-enqueue by
-    # the sweep while the first copy is still queued) would both send it.
-    claimed = Notification.objects.filter(pk=notification_id, status=Status.PENDING, send_at__lte=now).update(
-        status=Status.SENDING, claimed_at=now
+    token = uuid.uuid4()
+    # Without this conditional UPDATE, two workers holding the same row (a re-enqueue by the
+    # sweep while the first copy is still queued) would both send it.
+    claimed = Notification.objects.filter(pk__in=ids, status=Status.PENDING, send_at__lte=now).update(
+        status=Status.SENDING, claimed_at=now, claim_token=token
     )
     if not claimed:
-        return "skipped"
-    row = Notification.objects.select_related("recipient", "recipient__notification_preference").get(
-        pk=notification_id
+        return {}
+    rows = list(
+        Notification.objects.filter(pk__in=ids, claim_token=token, status=Status.SENDING)
+        .select_related("recipient", "recipient__notification_preference")
+        .order_by("pk")  # the sweep relies on this order, see notifications_sweep
     )
-    mine = Notification.objects.filter(pk=notification_id, status=Status.SENDING, claimed_at=now)
+    outcomes: dict[int, str] = {}
+    deadline = time.monotonic() + BATCH_TIME_BUDGET
+    for index, row in enumerate(rows):
+        if time.monotonic() > deadline:
+            rest = [r.pk for r in rows[index:]]
+            _release(rest, token=token)
+            outcomes.update(dict.fromkeys(rest, "released"))
+            notifications_enqueue(notification_ids=rest)
+            break
+        try:
+            outcomes[row.pk] = _deliver_claimed(row, token=token, now=now)
+        except ChannelUnavailableError as exc:
+            # The server is down for all of them: each remaining row counts this attempt and
+            # waits its own backoff, as it would have after trying on its own.
+            for other in rows[index:]:
+                outcomes[other.pk] = _fail_for_now(other, token=token, now=now, exc=exc)
+            break
+    return outcomes
+
+
+def _release(ids: list[int], *, token: uuid.UUID) -> None:
+    Notification.objects.filter(pk__in=ids, claim_token=token, status=Status.SENDING).update(
+        status=Status.PENDING, claimed_at=None, claim_token=None, enqueued_at=None
+    )
+
+
+def _deliver_claimed(row: Notification, *, token: uuid.UUID, now: datetime) -> str:
+    """Send one claimed row; raises ChannelUnavailableError untouched for the batch to handle."""
+    mine = Notification.objects.filter(pk=row.pk, status=Status.SENDING, claim_token=token)
     try:
         extra = {}
         if row.recipient_id is not None:
             extra["unsubscribe_url"] = unsubscribe_url(person_id=row.recipient_id, kind=row.kind)
         rendered = render_notification(row, extra=extra)
         get_channel(row.channel).deliver(row, rendered)
+    except ChannelUnavailableError:
+        raise
     except (PermanentDeliveryError, TemplateDoesNotExist) as exc:
-        logger.warning("Notification %s failed for good: %s", notification_id, exc)
+        logger.warning("Notification %s failed for good: %s", row.pk, exc)
         mine.update(status=Status.FAILED, attempts=F("attempts") + 1, last_error=str(exc)[:2000])
         return "failed"
     except Exception as exc:  # TemporaryDeliveryError, and bugs: retry a bounded number of times
         if not isinstance(exc, TemporaryDeliveryError):
-            logger.exception("Unexpected error delivering notification %s", notification_id)
-        attempts = row.attempts + 1
-        delay = _retry_delay(attempts)
-        if delay is None:
-            mine.update(
-                status=Status.FAILED,
-                attempts=attempts,
-                last_error=f"Gave up after {attempts} attempts: {exc}"[:2000],
-            )
-            return "failed"
-        mine.update(
-            status=Status.PENDING,
-            attempts=attempts,
-            send_at=now + delay,
-            last_error=str(exc)[:2000],
-            claimed_at=None,
-            enqueued_at=None,
-        )
-        return "retry"
+            logger.exception("Unexpected error delivering notification %s", row.pk)
+        return _fail_for_now(row, token=token, now=now, exc=exc)
     mine.update(
         status=Status.SENT,
         sent_at=timezone.now(),
@@ -262,27 +358,61 @@ def notification_deliver(*, notification_id: int) -> str:
     return "sent"
 
 
+def _fail_for_now(row: Notification, *, token: uuid.UUID, now: datetime, exc: Exception) -> str:
+    mine = Notification.objects.filter(pk=row.pk, status=Status.SENDING, claim_token=token)
+    attempts = row.attempts + 1
+    delay = _retry_delay(attempts)
+    if delay is None:
+        mine.update(
+            status=Status.FAILED,
+            attempts=attempts,
+            last_error=f"Gave up after {attempts} attempts: {exc}"[:2000],
+        )
+        return "failed"
+    mine.update(
+        status=Status.PENDING,
+        attempts=attempts,
+        send_at=now + delay,
+        last_error=str(exc)[:2000],
+        claimed_at=None,
+        claim_token=None,
+        enqueued_at=None,
+    )
+    return "retry"
+
+
 def notifications_sweep(*, now: datetime, limit: int = 5000) -> int:
     """Re-enqueue what is due and was never (or long ago) enqueued; recover rows of dead workers.
 
-    A row stuck in ``sending`` longer than the lease belonged to a worker that died: it goes
-    back to pending (counting an attempt, so a message that kills workers ends as failed).
-    Returns how many rows were handed to the broker. Run every minute by the scheduler.
+    A row stuck in ``sending`` longer than the lease belonged to a worker that died. The one it
+    was sending (the lowest id still ``sending`` of its batch: a batch goes in id order and settles
+    each row before the next) goes back to pending counting an attempt, so a message that kills
+    workers ends as failed; the batch's rows it never reached go back without one, so they do not
+    share that fate. Returns how many rows were handed to the broker. Run every minute.
     """
     lease = timedelta(seconds=settings.NOTIFICATION_SENDING_LEASE)
     max_attempts = len(settings.NOTIFICATION_RETRY_DELAYS) + 1
     stale = Q(status=Status.SENDING, claimed_at__lt=now - lease)
-    Notification.objects.filter(stale, attempts__gte=max_attempts - 1).update(
+    in_flight: dict[object, int] = {}
+    for pk, token in Notification.objects.filter(stale).order_by("pk").values_list("pk", "claim_token"):
+        in_flight.setdefault(token if token is not None else ("row", pk), pk)
+    crashed = Q(pk__in=list(in_flight.values()))
+    Notification.objects.filter(stale, crashed, attempts__gte=max_attempts - 1).update(
         status=Status.FAILED,
         attempts=F("attempts") + 1,
         last_error="The worker stopped while sending, too often.",
     )
-    Notification.objects.filter(stale).update(
+    Notification.objects.filter(stale, crashed).update(
         status=Status.PENDING,
         attempts=F("attempts") + 1,
         claimed_at=None,
+        claim_token=None,
         enqueued_at=None,
         last_error="The worker stopped while sending; trying again.",
+    )
+    # Claimed in the same batch, never tried: back in line, attempts untouched.
+    Notification.objects.filter(stale).update(
+        status=Status.PENDING, claimed_at=None, claim_token=None, enqueued_at=None
     )
     # In-app rows due now need no worker (scheduled inbox items).
     in_app_due = list(
@@ -301,10 +431,11 @@ def notifications_sweep(*, now: datetime, limit: int = 5000) -> int:
         .values_list("pk", flat=True)[:limit]
     )
     enqueued = 0
-    for pk in ids:
-        if not notification_enqueue(notification_id=pk):
+    for start in range(0, len(ids), BATCH_SIZE):
+        batch = ids[start : start + BATCH_SIZE]
+        if not notifications_enqueue(notification_ids=batch):
             break  # the broker is down: stop hammering it, the next sweep tries again
-        enqueued += 1
+        enqueued += len(batch)
     if enqueued:
         logger.info("Sweep enqueued %s due notification(s)", enqueued)
     return enqueued

@@ -1,0 +1,245 @@
+"""Batch delivery: one broker message and one claim for the rows of one commit, sent one by one."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.db import transaction
+from django.utils import timezone
+
+from notifications import services, tasks
+from notifications.channels import EmailChannel, message_id
+from notifications.models import Notification, Status
+from notifications.services import outbox
+from tests.factories import PersonFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def create(person, key: str, **kwargs):
+    return services.notification_create(
+        recipient=person,
+        kind="greeting",
+        template="",
+        context={"subject": f"About {key}", "body": "Hello"},
+        key=key,
+        channels=["email"],
+        **kwargs,
+    )
+
+
+@pytest.fixture
+def enqueued(settings, monkeypatch):
+    """The broker messages sent, each a list of ids (nothing is delivered)."""
+    settings.NOTIFICATION_INLINE_DELIVERY = False
+    messages: list[list[int]] = []
+
+    class FakeActor:
+        @staticmethod
+        def send(ids):
+            messages.append(list(ids))
+
+    monkeypatch.setattr(tasks, "deliver_notifications", FakeActor)
+    return messages
+
+
+class WorkerKilled(BaseException):
+    """Stands in for SIGKILL: nothing after it in the worker runs, not even `except Exception`."""
+
+
+class DownBackend:
+    """A mail server that refuses connections; counts how often it was tried."""
+
+    tries = 0
+
+    def __init__(self, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        DownBackend.tries += 1
+        raise ConnectionRefusedError(111, "Connection refused")
+
+
+def test_notification_create_rows_of_one_commit_go_as_one_broker_message(
+    person, enqueued, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        rows = [create(person, f"k:{i}")[0] for i in range(3)]
+        try:
+            with transaction.atomic():  # a savepoint rolled back: its row is not enqueued
+                create(person, "k:rolled-back")
+                raise RuntimeError
+        except RuntimeError:
+            pass
+        rows += create(person, "k:3")
+
+    assert len(enqueued) == 1
+    # The rolled-back row's id may ride along (PostgreSQL does not reuse it); it matches no row.
+    assert [pk for pk in enqueued[0] if Notification.objects.filter(pk=pk).exists()] == [r.pk for r in rows]
+    assert Notification.objects.filter(enqueued_at__isnull=False).count() == 4
+
+
+def test_notification_create_splits_a_large_commit_into_batches(
+    person, enqueued, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(outbox, "BATCH_SIZE", 2)
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        ids = [create(person, f"k:{i}")[0].pk for i in range(5)]
+
+    assert enqueued == [ids[0:2], ids[2:4], ids[4:5]]
+
+
+def test_notifications_sweep_enqueues_due_rows_in_batches(person, enqueued, monkeypatch):
+    monkeypatch.setattr(outbox, "BATCH_SIZE", 2)
+    later = timezone.now() + timedelta(hours=1)
+    ids = [create(person, f"k:{i}", send_at=later)[0].pk for i in range(3)]
+    assert enqueued == []
+
+    assert services.notifications_sweep(now=later) == 3
+    assert sorted(pk for batch in enqueued for pk in batch) == ids
+    assert [len(batch) for batch in enqueued] == [2, 1]
+
+
+def test_notifications_deliver_sends_a_batch_once_each(person):
+    other = PersonFactory()
+    rows = [create(person, "k:1")[0], create(other, "k:2")[0], create(person, "k:3")[0]]
+    ids = [r.pk for r in rows]
+
+    assert services.notifications_deliver(notification_ids=ids) == dict.fromkeys(ids, "sent")
+    assert services.notifications_deliver(notification_ids=ids) == {}
+    assert [(m.subject, m.to) for m in mail.outbox] == [
+        ("About k:1", [person.email]),
+        ("About k:2", [other.email]),
+        ("About k:3", [person.email]),
+    ]
+    assert list(Notification.objects.order_by("pk").values_list("status", "attempts")) == [("sent", 1)] * 3
+
+
+def test_notifications_deliver_skips_rows_not_due_or_taken(person):
+    due, taken = create(person, "k:due")[0], create(person, "k:taken")[0]
+    later = create(person, "k:later", send_at=timezone.now() + timedelta(hours=1))[0]
+    Notification.objects.filter(pk=taken.pk).update(status=Status.SENDING, claimed_at=timezone.now())
+
+    assert services.notifications_deliver(notification_ids=[due.pk, taken.pk, later.pk]) == {due.pk: "sent"}
+    assert len(mail.outbox) == 1
+
+
+def test_notifications_deliver_with_the_server_down_tries_once_and_retries_every_row(person, settings):
+    settings.EMAIL_BACKEND = "tests.notifications.test_batches.DownBackend"
+    settings.NOTIFICATION_RETRY_DELAYS = [60]
+    DownBackend.tries = 0
+    ids = [create(person, f"k:{i}")[0].pk for i in range(3)]
+
+    assert services.notifications_deliver(notification_ids=ids) == dict.fromkeys(ids, "retry")
+    assert DownBackend.tries == 1  # not one connection timeout per message
+    for row in Notification.objects.all():
+        assert (row.status, row.attempts, row.claim_token) == ("pending", 1, None)
+        assert timedelta(seconds=59) < row.send_at - timezone.now() <= timedelta(seconds=60)
+
+
+def test_notifications_deliver_a_refused_address_does_not_stop_the_batch(person):
+    nobody = PersonFactory(email="")
+    rows = [create(person, "k:1")[0], create(nobody, "k:2")[0], create(person, "k:3")[0]]
+
+    outcome = services.notifications_deliver(notification_ids=[r.pk for r in rows])
+    assert outcome == {rows[0].pk: "sent", rows[1].pk: "failed", rows[2].pk: "sent"}
+    assert len(mail.outbox) == 2
+
+
+def test_notifications_deliver_out_of_time_hands_the_rest_back(person, monkeypatch, enqueued):
+    ids = [create(person, f"k:{i}")[0].pk for i in range(3)]
+    monkeypatch.setattr(outbox, "BATCH_TIME_BUDGET", -1.0)  # over budget before the first
+
+    assert services.notifications_deliver(notification_ids=ids) == dict.fromkeys(ids, "released")
+    assert enqueued == [ids]
+    assert list(Notification.objects.values_list("status", "attempts", "claim_token").distinct()) == [
+        ("pending", 0, None)
+    ]
+
+
+def test_worker_killed_mid_batch_sends_the_rest_once_and_counts_only_the_one_in_flight(
+    person, settings, monkeypatch
+):
+    ids = [create(person, f"k:{i}")[0].pk for i in range(4)]
+    real_deliver = EmailChannel.deliver
+    calls = []
+
+    def die_on_the_second(self, notification, rendered):
+        calls.append(notification.pk)
+        if len(calls) == 2:
+            raise WorkerKilled  # dies before the server accepted the second
+        real_deliver(self, notification, rendered)
+
+    monkeypatch.setattr(EmailChannel, "deliver", die_on_the_second)
+    with pytest.raises(WorkerKilled):
+        services.notifications_deliver(notification_ids=ids)
+    monkeypatch.setattr(EmailChannel, "deliver", real_deliver)
+    assert list(Notification.objects.order_by("pk").values_list("status", flat=True)) == [
+        "sent",
+        "sending",
+        "sending",
+        "sending",
+    ]
+
+    # Within the lease the worker might be alive: nothing is taken back.
+    services.notifications_sweep(now=timezone.now())
+    assert Notification.objects.filter(status=Status.SENDING).count() == 3
+
+    later = timezone.now() + timedelta(seconds=settings.NOTIFICATION_SENDING_LEASE + 1)
+    services.notifications_sweep(now=later)  # inline delivery: re-sent right away
+
+    rows = list(Notification.objects.order_by("pk"))
+    assert [(r.status, r.attempts) for r in rows] == [("sent", 1), ("sent", 2), ("sent", 1), ("sent", 1)]
+    assert [m.extra_headers["Message-ID"] for m in mail.outbox] == [message_id(r) for r in rows]
+
+
+def test_a_message_that_kills_workers_fails_alone(person, settings, monkeypatch, enqueued):
+    settings.NOTIFICATION_RETRY_DELAYS = [60]
+    poison, fine = create(person, "k:poison")[0], create(person, "k:fine")[0]
+    real_deliver = EmailChannel.deliver
+
+    def poison_kills(self, notification, rendered):
+        if notification.pk == poison.pk:
+            raise WorkerKilled
+        real_deliver(self, notification, rendered)
+
+    monkeypatch.setattr(EmailChannel, "deliver", poison_kills)
+    now = timezone.now()
+    for _ in range(2):
+        with pytest.raises(WorkerKilled):
+            services.notifications_deliver(notification_ids=[poison.pk, fine.pk])
+        now += timedelta(seconds=settings.NOTIFICATION_SENDING_LEASE + 1)
+        services.notifications_sweep(now=now)
+
+    poison.refresh_from_db()
+    fine.refresh_from_db()
+    assert (poison.status, poison.attempts) == ("failed", 2)
+    assert (fine.status, fine.attempts) == ("pending", 0)
+    assert services.notifications_deliver(notification_ids=[fine.pk]) == {fine.pk: "sent"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_notification_create_a_real_commit_sends_its_rows_as_one_broker_message(enqueued):
+    # Django hands the hooks over only at a real commit (not the test's capturing of them).
+    person = PersonFactory()
+    with transaction.atomic():
+        first = create(person, "k:1")[0]
+        try:
+            with transaction.atomic():
+                create(person, "k:rolled-back")
+                raise RuntimeError
+        except RuntimeError:
+            pass
+        rest = [create(person, f"k:{i}")[0] for i in range(2, 4)]
+    create(person, "k:alone")  # no transaction around it: on its own
+
+    ids = [first.pk, *(r.pk for r in rest)]
+    assert enqueued[0][:1] + enqueued[0][-2:] == ids  # the rolled-back id, if kept, matches no row
+    assert len(enqueued) == 2
+    assert len(enqueued[1]) == 1
+    assert set(Notification.objects.filter(enqueued_at__isnull=False).values_list("pk", flat=True)) == {
+        *ids,
+        enqueued[1][0],
+    }

@@ -4,7 +4,7 @@
 import { t, has } from "./i18n.js";
 
 export function h(tag, attrs = {}, ...children) {
-  const svg = ["svg", "rect", "text", "g", "line", "title", "desc"].includes(tag);
+  const svg = ["svg", "rect", "text", "g", "line", "title", "desc", "path", "circle"].includes(tag);
   const node = svg ? document.createElementNS("http://www.w3.org/2000/svg", tag) : document.createElement(tag);
   for (const [key, value] of Object.entries(attrs || {})) {
     if (value === undefined || value === null || value === false) continue;
@@ -192,9 +192,23 @@ export function handleSubmit(form, submit, { busyText } = {}) {
   return form;
 }
 
+// Line icons drawn here rather than emoji: every phone shows them the same, and they take the
+// text colour. Decorative only (aria-hidden); the kind is always also written out.
+const ICONS = {
+  meal: ["M3 11h18a9 9 0 0 1-18 0z", "M8 7c0-1.5 1-1.5 1-3", "M12 7c0-1.5 1-1.5 1-3", "M16 7c0-1.5 1-1.5 1-3"],
+  laundry: ["M4 9h16l-2 11H6z", "M8 9a4 4 0 0 1 8 0", "M9 13v4", "M15 13v4"],
+  childcare: ["M12 3a3 3 0 1 1 0 6a3 3 0 1 1 0-6z", "M6 21v-5a6 6 0 0 1 12 0v5", "M9 21v-3", "M15 21v-3"],
+  errand: ["M5 8h14l-1 13H6z", "M9 8V6a3 3 0 0 1 6 0v2"],
+  visit: ["M4 9h12v5a5 5 0 0 1-5 5H9a5 5 0 0 1-5-5z", "M16 10h2a2 2 0 0 1 0 5h-2", "M8 3v3", "M12 3v3"],
+  ride: ["M3 16v-4l2-5h14l2 5v4z", "M3 12h18", "M7 19a2 2 0 1 0 0-.1", "M17 19a2 2 0 1 0 0-.1"],
+  other: ["M12 20s-7-4.5-7-10a4 4 0 0 1 7-2.5A4 4 0 0 1 19 10c0 5.5-7 10-7 10z"],
+};
+
 export function kindIcon(kind) {
-  const icons = { meal: "🍲", laundry: "🧺", childcare: "🧸", errand: "🛒", visit: "☕", ride: "🚗", other: "🤝" };
-  return h("span", { class: "kind-icon", "aria-hidden": "true" }, icons[kind] || "📅");
+  const paths = ICONS[kind] || ICONS.other;
+  return h("span", { class: "kind-icon", "aria-hidden": "true" },
+    h("svg", { viewBox: "0 0 24 24", width: "28", height: "28", fill: "none", stroke: "currentColor", "stroke-width": "2", "stroke-linecap": "round", "stroke-linejoin": "round", focusable: "false" },
+      paths.map((d) => h("path", { d }))));
 }
 
 export function button(text, onclick, kind = "primary") {

@@ -81,7 +81,8 @@ class Visit:
         self.context = context
         self.base_url = base_url
         self.page: Page = context.new_page()
-        self.page.set_default_timeout(10_000)
+        # Generous: CI runs the whole suite on two shared cores.
+        self.page.set_default_timeout(20_000)
         self.console_errors: list[str] = []
         self.shots: list[tuple[str, bytes]] = []
         self.api_refusals: dict[int, int] = {}

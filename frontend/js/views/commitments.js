@@ -39,7 +39,7 @@ function commitmentCard(signup, refresh) {
   }
   if (["confirmed", "waitlisted"].includes(signup.status) && !signup.cancel_requested_at) {
     if (signup.status === "confirmed" && capabilities.ics) {
-      actions.append(h("a", { class: "button secondary", href: url(`signups/${signup.id}/ics/`), download: `village-${signup.id}.ics` }, "📅 ", t("commitment.add_to_calendar")));
+      actions.append(h("a", { class: "button secondary", href: url(`signups/${signup.id}/ics/`), download: `village-${signup.id}.ics` }, t("commitment.add_to_calendar")));
     }
     const cancel = button(signup.status === "waitlisted" ? t("commitment.leave_waitlist") : t("commitment.cancel"), () => {
       // A cancel is never one accidental tap: ask, and let them say why (optional).
@@ -61,7 +61,7 @@ function commitmentCard(signup, refresh) {
   return h("li", { class: "card" },
     h("h3", {}, shift.title || t("slot.untitled")),
     h("p", { class: "meta" }, when, " · ", signup.roster ? signup.roster.name : ""),
-    shift.location ? h("p", { class: "meta" }, "📍 ", shift.location) : null,
+    shift.location ? h("p", { class: "meta" }, shift.location) : null,
     shift.call_link ? h("p", { class: "meta" }, h("a", { href: shift.call_link, rel: "noopener" }, t("slot.call_link"))) : null,
     signup.note ? h("p", {}, t("commitment.your_note", { note: signup.note })) : null,
     signup.status === "offered" && signup.offer_expires_at ? h("p", { class: "note" }, t("commitment.offer_until", { time: formatDateTime(signup.offer_expires_at, zone) })) : null,

@@ -142,7 +142,7 @@ function claimedCard(req, signupId, { waitlisted = false } = {}) {
     h("p", {}, h("strong", {}, waitlisted ? t("claim.waitlisted") : t("claim.thanks", { circle: req.circle_name || "" }))),
     h("p", {}, formatDay(req.starts_at, req.time_zone), " · ", whenText(req)),
     h("div", { class: "actions" },
-      capabilities.ics && signupId && !waitlisted ? h("a", { class: "button secondary", href: url(`signups/${signupId}/ics/`), download: `village-${signupId}.ics` }, "📅 ", t("commitment.add_to_calendar")) : null,
+      capabilities.ics && signupId && !waitlisted ? h("a", { class: "button secondary", href: url(`signups/${signupId}/ics/`), download: `village-${signupId}.ics` }, t("commitment.add_to_calendar")) : null,
       link(t("commitments.see"), "#/commitments", "primary")));
 }
 

@@ -46,7 +46,7 @@ function shiftCard(shift, refresh) {
   return h("li", { class: "card" },
     h("h3", {}, shift.title),
     h("p", { class: "meta" }, shift.is_flexible ? t("slot.any_time") : formatRange(shift.starts_at, shift.ends_at, shift.time_zone)),
-    shift.location ? h("p", { class: "meta" }, "📍 ", shift.location) : null,
+    shift.location ? h("p", { class: "meta" }, shift.location) : null,
     quals ? h("p", { class: "meta" }, t("slot.needs", { what: quals })) : null,
     h("p", {}, h("span", { class: "tag" }, placesText(shift))),
     h("div", { class: "actions" }, claim),

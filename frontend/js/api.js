@@ -77,15 +77,10 @@ export async function request(method, path, { body, params, raw = false } = {}) 
     try { data = await response.json(); } catch { data = null; }
   }
   if (!response.ok) {
-    // A stale CSRF token (after login Django rotates it) gets one retry with a fresh one.
-    if (response.status === 403 && unsafe && data && data.error && /csrf/i.test(data.error.message || "")) {
-      csrfToken = null;
-      if (!request.retrying) {
-        request.retrying = true;
-        try { return await request(method, path, { body, params, raw }); } finally { request.retrying = false; }
-      }
-    }
-    throw new ApiError(response.status, data);
+    const error = new ApiError(response.status, data);
+    // A session that ran out mid-use: let the app send the person to log in and back.
+    if (error.code === "not_authenticated" && path !== "me/") window.dispatchEvent(new CustomEvent("village:logged-out"));
+    throw error;
   }
   return data;
 }

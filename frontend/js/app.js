@@ -121,6 +121,12 @@ async function boot() {
   if (session.me && session.me.language && !localStorage.getItem("village.lang")) setLang(session.me.language, { remember: false });
   session.onChange(renderNav);
   window.addEventListener("hashchange", render);
+  window.addEventListener("village:logged-out", () => {
+    if (!session.me) return;
+    session.forget();
+    const { path } = currentPath();
+    go(`/login?next=${encodeURIComponent(path)}`);
+  });
   await render();
 }
 

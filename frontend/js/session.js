@@ -62,6 +62,13 @@ export const session = {
   changed() {
     for (const listener of listeners) listener(this.me);
   },
+  // The server no longer knows this session (expired, or logged out elsewhere).
+  forget() {
+    hint(false);
+    this.me = null;
+    this.unread = 0;
+    this.changed();
+  },
   async logout() {
     try { await api.post("auth/logout/"); } catch { /* already gone */ }
     api.forgetCsrf();

@@ -14,7 +14,7 @@ from scheduling.models import Signup
 from scheduling.services import signup_cancel, signup_claim
 from tests.e2e.conftest import Visit
 from tests.e2e.test_family import log_in
-from tests.factories import PersonFactory, RosterMembershipFactory, ShiftFactory
+from tests.factories import PASSWORD, PersonFactory, RosterMembershipFactory, ShiftFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -94,3 +94,20 @@ def test_volunteer_cancels_honestly_and_takes_a_waitlist_offer(phone: Visit) -> 
     visit_card.get_by_role("button", name="Yes, cancel").click()
     page.locator("li.card", has_text="Group visit").wait_for(state="detached")
     assert Signup.objects.get(shift=soon, person=volunteer).status == "cancelled"
+
+
+def test_an_expired_session_sends_the_person_to_log_in_and_back(visit: Visit) -> None:
+    from django.contrib.sessions.models import Session
+
+    person = PersonFactory()
+    log_in(visit, person.email, "/commitments")
+    page = visit.page
+    page.wait_for_selector("h1:has-text('My commitments')")
+    Session.objects.all().delete()
+    page.get_by_role("link", name="Settings").click()
+    page.wait_for_selector("h1:has-text('Log in')")
+    assert page.evaluate("() => location.hash") == "#/login?next=%2Fsettings"
+    page.get_by_label("E-mail").fill(person.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_selector("h1:has-text('Settings')")

@@ -10,13 +10,9 @@ from django.utils import timezone
 
 from accounts.invitations import invitation_target, invitation_target_name
 from accounts.models import Invitation, MembershipStatus, OrganisationMembership, Person, Role
-from village.api import DomainError
+from village.api import NOT_FOUND_MESSAGE, DomainError, not_found
 
-NOT_FOUND_MESSAGE = "We couldn't find that. It may have been removed, or you may not have access."
-
-
-def not_found() -> DomainError:
-    return DomainError(NOT_FOUND_MESSAGE, code="not_found", status_code=404)
+__all__ = ["NOT_FOUND_MESSAGE", "not_found"]
 
 
 def token_hash(token: str) -> str:
@@ -62,6 +58,25 @@ def organisation_membership_for(*, organisation_id: int, person: Person) -> Orga
 
 def is_active_coordinator(membership: OrganisationMembership) -> bool:
     return membership.status == MembershipStatus.ACTIVE and membership.role == Role.COORDINATOR
+
+
+def require_organisation_coordinator(*, organisation_id: int | None, person: Person) -> None:
+    """404 for someone outside the organisation (no probing ids), 403 for its volunteers."""
+    if organisation_id is None:
+        raise not_found()
+    role = (
+        OrganisationMembership.objects.filter(
+            organisation_id=organisation_id, person_id=person.pk, status=MembershipStatus.ACTIVE
+        )
+        .values_list("role", flat=True)
+        .first()
+    )
+    if role is None:
+        raise not_found()
+    if role != Role.COORDINATOR:
+        raise DomainError(
+            "Only a coordinator of this organisation can do that.", code="permission_denied", status_code=403
+        )
 
 
 def organisation_coordinator_ids(*, organisation_id: int) -> list[int]:

@@ -6,6 +6,7 @@ Every 4xx answers ``{"error": {"code": ..., "message": ..., "fields": {...}}}`` 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
@@ -14,6 +15,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model
 from django.http import Http404
 from django.utils import timezone
+from django_filters import IsoDateTimeFilter
+from django_filters.fields import IsoDateTimeField
 from rest_framework import exceptions, pagination, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -140,6 +143,14 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return response
 
 
+NOT_FOUND_MESSAGE = _MESSAGES["not_found"]
+
+
+def not_found() -> DomainError:
+    """The one 404 every service raises: "not there" and "not yours" must look alike (privacy)."""
+    return DomainError(NOT_FOUND_MESSAGE, code="not_found", status_code=status.HTTP_404_NOT_FOUND)
+
+
 class Pagination(pagination.LimitOffsetPagination):
     default_limit = 50
     max_limit = 200
@@ -163,6 +174,30 @@ class AwareDateTimeField(serializers.DateTimeField):
                 self.fail("naive")
             return parsed
         return super().to_internal_value(value)
+
+
+class UTCIsoDateTimeField(IsoDateTimeField):
+    """An ISO 8601 query parameter, handed on in UTC.
+
+    Python accepts UTC offsets up to ±23:59 but PostgreSQL only up to ±15:59, so a filter like
+    ``?start=2026-03-08T17:30:00+17:00`` reached the database as it was and failed there (500).
+    In UTC every valid time works; one that has no UTC equivalent (year 1 at +05:00) is a 400.
+    """
+
+    def to_python(self, value: Any) -> datetime | None:
+        parsed: datetime | None = super().to_python(value)
+        if parsed is None:
+            return None
+        try:
+            return parsed.astimezone(UTC)
+        except OverflowError as exc:
+            raise DjangoValidationError(self.error_messages["invalid"], code="invalid") from exc
+
+
+class UTCIsoDateTimeFilter(IsoDateTimeFilter):
+    """Use instead of django-filter's ``IsoDateTimeFilter`` (see ``UTCIsoDateTimeField``)."""
+
+    field_class = UTCIsoDateTimeField
 
 
 class StrictMixin:

@@ -13,10 +13,10 @@ from django.utils import timezone
 from accounts.models import Person
 from rosters import selectors
 from rosters.models import AutofillAssignment, AutofillProposal
-from rosters.services._common import require_coordinator
 from rosters.solver import solve
 from scheduling.models import PersonQualification, Roster
 from scheduling.services import signup_assign
+from scheduling.services._common import require_coordinator
 from village.api import Conflict, DomainError
 
 MAX_AUTOFILL_DAYS = 62

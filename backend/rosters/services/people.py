@@ -8,33 +8,16 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from rest_framework import status
 
-from accounts.models import MembershipStatus, Organisation, OrganisationMembership, Person, Role
+from accounts.models import MembershipStatus, Organisation, OrganisationMembership, Person
+from accounts.selectors import require_organisation_coordinator
 from rosters.models import AvailabilityException, AvailabilityWindow, VolunteerLimits
-from rosters.services._common import not_found
 from scheduling.models import PersonQualification, Qualification
-from village.api import Conflict, DomainError
+from village.api import Conflict, DomainError, not_found
 
 
 def _require_org_coordinator(*, organisation_id: int | None, actor: Person) -> None:
-    if organisation_id is None:
-        raise not_found()
-    role = (
-        OrganisationMembership.objects.filter(
-            organisation_id=organisation_id, person=actor, status=MembershipStatus.ACTIVE
-        )
-        .values_list("role", flat=True)
-        .first()
-    )
-    if role is None:
-        raise not_found()
-    if role != Role.COORDINATOR:
-        raise DomainError(
-            "Only a coordinator of this organisation can do that.",
-            code="permission_denied",
-            status_code=status.HTTP_403_FORBIDDEN,
-        )
+    require_organisation_coordinator(organisation_id=organisation_id, person=actor)
 
 
 def qualification_create(*, organisation: Organisation, actor: Person, code: str, name: str) -> Qualification:

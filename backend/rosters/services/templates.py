@@ -14,8 +14,8 @@ from django.db.models import Q
 from accounts.models import Person
 from rosters.models import GeneratedShift, ShiftRequirement, ShiftTemplate, TemplateRequirement
 from rosters.rules import zone
-from rosters.services._common import require_coordinator
 from scheduling.models import Qualification, Roster, Shift
+from scheduling.services._common import require_coordinator
 from village.api import Conflict, DomainError
 
 MAX_GENERATE_DAYS = 92

@@ -10,16 +10,9 @@ from rest_framework import status
 from accounts.models import Person
 from scheduling.models import Roster, Shift
 from scheduling.selectors import roster_role
-from village.api import DomainError
+from village.api import DomainError, not_found
 
-
-def not_found() -> DomainError:
-    # Same words as the API's 404 so "not there" and "not yours" look alike (privacy).
-    return DomainError(
-        "We couldn't find that. It may have been removed, or you may not have access.",
-        code="not_found",
-        status_code=status.HTTP_404_NOT_FOUND,
-    )
+__all__ = ["not_found", "require_coordinator", "validate_capacity", "validate_window"]
 
 
 def require_coordinator(*, roster: Roster, actor: Person | None) -> None:

@@ -16,11 +16,12 @@ from django.db.models import F
 from django.utils import timezone
 from rest_framework import status
 
-from accounts.models import MembershipStatus, Organisation, OrganisationMembership, Person, Role
+from accounts.models import Organisation, Person
+from accounts.selectors import require_organisation_coordinator
 from scheduling import notify
 from scheduling.models import Qualification, Roster, Shift, ShiftSeries, Signup, SwapOffer
 from scheduling.selectors import ACTIVE_STATUSES
-from scheduling.services._common import not_found, require_coordinator, validate_capacity, validate_window
+from scheduling.services._common import require_coordinator, validate_capacity, validate_window
 from scheduling.services.signups import offer_freed_places
 from village.api import DomainError
 
@@ -49,21 +50,7 @@ def roster_create(
     description: str = "",
 ) -> Roster:
     """A duty roster of an organisation; only its active coordinators may create one."""
-    role = (
-        OrganisationMembership.objects.filter(
-            organisation=organisation, person=created_by, status=MembershipStatus.ACTIVE
-        )
-        .values_list("role", flat=True)
-        .first()
-    )
-    if role is None:
-        raise not_found()
-    if role != Role.COORDINATOR:
-        raise DomainError(
-            "Only a coordinator of the organisation can create a roster.",
-            code="permission_denied",
-            status_code=status.HTTP_403_FORBIDDEN,
-        )
+    require_organisation_coordinator(organisation_id=organisation.pk, person=created_by)
     _validate_time_zone(time_zone)
     if cancel_cutoff is not None and cancel_cutoff < timedelta(0):
         raise DomainError("The cancel cut-off can't be negative.", fields={"cancel_cutoff": ["Negative."]})

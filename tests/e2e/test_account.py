@@ -111,3 +111,29 @@ def test_an_expired_session_sends_the_person_to_log_in_and_back(visit: Visit) ->
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_selector("h1:has-text('Settings')")
+
+
+def test_notification_preferences_are_saved(phone: Visit) -> None:
+    from notifications.selectors import preferences_get
+
+    person = PersonFactory()
+    log_in(phone, person.email, "/settings")
+    page = phone.page
+    page.wait_for_selector("h2:has-text('Notifications')")
+    page.get_by_role("checkbox", name="E-mail").uncheck()
+    page.get_by_role("checkbox", name="In the app").check()
+    for label in ("1 day before", "3 hours before", "1 hour before"):
+        page.get_by_role("checkbox", name=label).set_checked(label == "1 hour before")
+    page.get_by_role("checkbox", name="Send me a weekly summary").check()
+    phone.check("preferences")
+    with page.expect_response(
+        lambda r: r.url.endswith("/me/notification-preferences/") and r.request.method == "PATCH"
+    ) as saved:
+        page.locator("form", has_text="How should we reach you?").get_by_role("button", name="Save").click()
+    assert saved.value.status == 200
+    preference = preferences_get(person=person)
+    assert (preference.channels, preference.reminder_lead_minutes, preference.digest_weekly) == (
+        ["in_app"],
+        [60],
+        True,
+    )

@@ -50,8 +50,8 @@ PEOPLE = 200
 LIST_SHIFTS = 1000
 BACKGROUND_SHIFTS = 99_000
 BACKGROUND_PEOPLE = 2000
-CLAIM_SHIFTS = 8
-CLAIM_CAPACITY = 5
+CLAIM_SHIFTS = 4
+CLAIM_CAPACITY = 3
 ROUNDS = 2
 ROUND_SECONDS = 2
 CONNECTIONS = 4
@@ -446,6 +446,45 @@ def _plan(world: World, claim_capture: list[int]) -> dict[str, Any]:
     return plan
 
 
+def _buffers(plan: dict[str, Any], world: World, full_shift: int) -> dict[str, int]:
+    """PostgreSQL pages touched (shared hit + read) by one request's SELECTs, per endpoint.
+
+    Unlike a time on shared cores this does not move with the neighbours' load, so it says
+    whether a query stays on its index as the tables grow.
+    """
+    from django.db import connection
+    from django.utils import timezone
+
+    from tests.load.bench_urls import _bind
+
+    values = {**world.users[0], "shift": full_shift}
+    statements = {
+        "open": plan["open_shifts"],
+        "commitments": plan["commitments"],
+        "feed200": plan["feed_200"],
+        "feed304": plan["feed_304"],
+        "claim": plan["claim"]["before"],
+    }
+    pages: dict[str, int] = {}
+    with connection.cursor() as cursor:
+        for kind, template in statements.items():
+            results: list[list[Any]] = []
+            total = 0
+            now = timezone.now()
+            for sql, params in template:
+                bound = _bind(params, values, now, results)
+                if bound is None or not sql.lstrip().upper().startswith("SELECT"):
+                    results.append([])
+                    continue
+                cursor.execute("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + sql, bound)
+                top = cursor.fetchone()[0][0]["Plan"]
+                total += top.get("Shared Hit Blocks", 0) + top.get("Shared Read Blocks", 0)
+                cursor.execute(sql, bound)
+                results.append(list(cursor.fetchall()))
+            pages[kind] = total
+    return pages
+
+
 def _refresh_etags(world: World) -> None:
     from django.test import Client
 
@@ -798,10 +837,23 @@ def run(progress: Callable[[str], None]) -> list[dict[str, Any]]:
         with _gunicorn(plan_path, workdir / "gunicorn.log") as base:
             try:
                 # Warm both workers (imports, connections, first queries) before anything counts.
-                for bare in (False, True):
-                    _load(base, workdir, kind="open", bare=bare, world=world, shifts=[], seconds=1)
+                _refresh_etags(world)
+                for kind, *_rest in MEASURES:
+                    for bare in (False, True):
+                        progress(f"warming up: {kind}")
+                        _load(
+                            base,
+                            workdir,
+                            kind=kind,
+                            bare=bare,
+                            world=world,
+                            shifts=capture_shifts[:2],
+                            seconds=1,
+                        )
+                pages_small = _buffers(plan, world, capture_shifts[0])
                 small, cost_small = _phase(base, workdir, world, scale="1k", days=400, progress=progress)
                 _grow_to_100k(world, progress)
+                pages_big = _buffers(plan, world, capture_shifts[0])
                 big, cost_big = _phase(base, workdir, world, scale="100k", days=450, progress=progress)
             except Exception:
                 log = (workdir / "gunicorn.log").read_text()[-3000:]
@@ -821,8 +873,9 @@ def run(progress: Callable[[str], None]) -> list[dict[str, Any]]:
                 "note": (
                     f"growth {cost_big[kind] / cost_small[kind]:.2f}×, bare view "
                     f"{cost_big[kind + '-bare'] / cost_small[kind + '-bare']:.2f}×; "
-                    f"1/throughput at {CONNECTIONS} connections; "
-                    f"{counts.get(kind, counts.get('claim_lost'))} SQL statements per request"
+                    f"1/throughput at {CONNECTIONS} connections; PostgreSQL pages read per request "
+                    f"{pages_small[kind]} → {pages_big[kind]} in "
+                    f"{counts.get(kind, counts.get('claim_lost'))} SQL statements"
                 ),
             }
         )

@@ -54,7 +54,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> 
     setattr(item, f"rep_{report.when}", report)
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: while Playwright runs, this thread has a live asyncio loop, and
+# tests of other apps collected after these must not run inside it.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     # Playwright's sync API keeps an asyncio loop running in this thread, which makes Django
     # refuse ORM calls from the test body (factories, services). The test is still plain sync

@@ -15,7 +15,7 @@ from practical.help.details import validate_details
 from practical.help.services import THANKS_KEY
 from practical.models import Allergen, Contribution, HelpRequest
 from scheduling.models import Signup
-from village.api import AwareDateTimeField, InputSerializer
+from village.api import AwareDateTimeField, InputSerializer, UTCIsoDateTimeFilter
 
 MAX_CAPACITY = 50
 
@@ -104,8 +104,8 @@ class HelpThanksInput(InputSerializer):
 class HelpRequestFilter(filters.FilterSet):
     kind = filters.ChoiceFilter(choices=HelpRequest.Kind.choices)
     open = filters.BooleanFilter(method="filter_open", label="Only requests that still need someone")
-    start = filters.IsoDateTimeFilter(field_name="shift__ends_at", lookup_expr="gt")
-    end = filters.IsoDateTimeFilter(field_name="shift__starts_at", lookup_expr="lt")
+    start = UTCIsoDateTimeFilter(field_name="shift__ends_at", lookup_expr="gt")
+    end = UTCIsoDateTimeFilter(field_name="shift__starts_at", lookup_expr="lt")
 
     class Meta:
         model = HelpRequest
@@ -127,8 +127,8 @@ class HelpRequestFilter(filters.FilterSet):
 
 
 class HelpDishFilter(filters.FilterSet):
-    start = filters.IsoDateTimeFilter(field_name="signup__shift__ends_at", lookup_expr="gt")
-    end = filters.IsoDateTimeFilter(field_name="signup__shift__starts_at", lookup_expr="lt")
+    start = UTCIsoDateTimeFilter(field_name="signup__shift__ends_at", lookup_expr="gt")
+    end = UTCIsoDateTimeFilter(field_name="signup__shift__starts_at", lookup_expr="lt")
 
     class Meta:
         model = Contribution

@@ -169,8 +169,13 @@ class LimitsInput(InputSerializer):
 
 
 class LimitsOutput(OutputModelSerializer):
-    max_hours_per_week = serializers.DecimalField(max_digits=5, decimal_places=2, coerce_to_string=False)
-    min_rest_hours = serializers.DecimalField(max_digits=5, decimal_places=2, coerce_to_string=False)
+    # null means "no limit" (the schema must say so, or clients reject a person with no limits).
+    max_hours_per_week = serializers.DecimalField(
+        max_digits=5, decimal_places=2, coerce_to_string=False, allow_null=True
+    )
+    min_rest_hours = serializers.DecimalField(
+        max_digits=5, decimal_places=2, coerce_to_string=False, allow_null=True
+    )
 
     class Meta:
         model = VolunteerLimits

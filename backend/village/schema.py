@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.drainage import has_override
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import append_meta
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 
@@ -41,7 +43,23 @@ _DESCRIPTIONS = {
 }
 
 
+# A TimeField is a wall-clock time in the circle's or roster's zone ("18:30:00"), never with an
+# offset. OpenAPI's format "time" is RFC 3339 full-time, which requires one; "partial-time" is
+# RFC 3339's name for what is actually sent.
+_LOCAL_TIME = {
+    "type": "string",
+    "format": "partial-time",
+    "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?$",
+    "example": "18:30:00",
+}
+
+
 class VillageAutoSchema(AutoSchema):
+    def _map_serializer_field(self, field: Any, direction: Any, bypass_extensions: bool = False) -> Any:
+        if isinstance(field, serializers.TimeField) and not has_override(field, "field"):
+            return append_meta(dict(_LOCAL_TIME), self._get_serializer_field_meta(field, direction))
+        return super()._map_serializer_field(field, direction, bypass_extensions)
+
     def _error_codes(self) -> list[str]:
         codes = ["400", "403", "404"]
         if self.method in _UNSAFE:

@@ -5,7 +5,7 @@ gunicorn, middleware, DRF, serializers, services, ORM) at 1k and at 100k shifts:
 
 - open slots:      GET rosters/{id}/shifts/?open=true   (first page of 50, with its count)
 - my commitments:  GET me/commitments/
-- claim:           POST shifts/{id}/signups/ — 200 people on 8 shifts of 5 places, so almost every
+- claim:           POST shifts/{id}/signups/ — 200 people on 4 shifts of 3 places, so almost every
                    request loses the race; 201 and 409 both count as answered. Afterwards no shift
                    may hold more than its capacity, and ``filled`` must equal its confirmed sign-ups.
 - my feed:         GET /calendars/<token>.ics, plain (200, rendered) and with If-None-Match (304).
@@ -21,7 +21,12 @@ hook picks a random person per request (``Authorization: Token …``) and report
 
 The 100k phase adds 99,000 shifts (and a sign-up on each) in 99 other rosters of other people:
 the roster being listed and the people measured keep the same data, so per-request cost growth
-shows whether the queries stay on their indexes as the tables grow.
+shows whether the queries stay on their indexes as the tables grow. Time per request on 2 shared
+cores moves with the neighbours' load, so the growth rows also give PostgreSQL pages touched per
+request (EXPLAIN ANALYZE BUFFERS over the same statements), which does not.
+
+Each side runs in alternating 2-second rounds (ours, bare, bare, ours) at 4 connections against
+2 sync gunicorn workers with persistent database connections; the data is removed afterwards.
 """
 
 from __future__ import annotations

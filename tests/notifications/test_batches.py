@@ -243,3 +243,18 @@ def test_notification_create_a_real_commit_sends_its_rows_as_one_broker_message(
         *ids,
         enqueued[1][0],
     }
+
+
+def test_notifications_deliver_records_when_each_row_was_sent(person):
+    before = timezone.now()
+    row = create(person, "k:1")[0]
+    services.notifications_deliver(notification_ids=[row.pk])
+    row.refresh_from_db()
+    assert (row.status, row.attempts, row.last_error, row.subject, row.body) == (
+        "sent",
+        1,
+        "",
+        "About k:1",
+        "",
+    )
+    assert before <= row.sent_at <= timezone.now()

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.template import TemplateDoesNotExist
 from django.utils import timezone
@@ -347,15 +347,30 @@ def _deliver_claimed(row: Notification, *, token: uuid.UUID, now: datetime) -> s
         if not isinstance(exc, TemporaryDeliveryError):
             logger.exception("Unexpected error delivering notification %s", row.pk)
         return _fail_for_now(row, token=token, now=now, exc=exc)
-    mine.update(
-        status=Status.SENT,
-        sent_at=timezone.now(),
-        attempts=F("attempts") + 1,
-        last_error="",
-        subject=rendered.subject,
-        body=rendered.text if row.channel == Channel.IN_APP else "",
-    )
+    _mark_sent(row, token=token, subject=rendered.subject, body=rendered.text)
     return "sent"
+
+
+def _mark_sent(row: Notification, *, token: uuid.UUID, subject: str, body: str) -> None:
+    # The one write per message on the hot path, so written out once rather than compiled by the
+    # ORM for every message (it was a fifth of a worker's CPU per message). Same conditions as
+    # the ``mine`` queryset: only the claim that sent it marks it.
+    table = connection.ops.quote_name(Notification._meta.db_table)
+    token_value = Notification._meta.get_field("claim_token").get_db_prep_value(token, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET status = %s, sent_at = %s, attempts = attempts + 1, "  # noqa: S608
+            "last_error = '', subject = %s, body = %s WHERE id = %s AND status = %s AND claim_token = %s",
+            [
+                Status.SENT.value,
+                connection.ops.adapt_datetimefield_value(timezone.now()),
+                subject,
+                body if row.channel == Channel.IN_APP else "",
+                row.pk,
+                Status.SENDING.value,
+                token_value,
+            ],
+        )
 
 
 def _fail_for_now(row: Notification, *, token: uuid.UUID, now: datetime, exc: Exception) -> str:

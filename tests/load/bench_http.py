@@ -60,6 +60,7 @@ CLAIM_CAPACITY = 3
 ROUNDS = 2
 ROUND_SECONDS = 2
 CONNECTIONS = 4
+BENCH_REDIS_DB = 12
 REPO = Path(__file__).resolve().parents[2]
 GOALS = {"open": 0.80, "commitments": 0.80, "claim": 0.60, "feed304": 0.90}
 
@@ -556,6 +557,10 @@ def _gunicorn(plan_path: Path, log_path: Path) -> Iterator[str]:
         "LOG_LEVEL": "WARNING",
         "VILLAGE_BENCH_PLAN": str(plan_path),
     }
+    if env.get("REDIS_URL"):
+        # A Redis database of the benchmark's own: the claims' notification messages must not
+        # wait in the team's queue for a worker that would look them up in another database.
+        env["REDIS_URL"] = env["REDIS_URL"].rsplit("/", 1)[0] + f"/{BENCH_REDIS_DB}"
     if db.get("PASSWORD"):
         env["DATABASE_URL"] = (
             f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"

@@ -167,3 +167,32 @@ def test_family_thanks_the_helper_who_brought_dinner(visit: Visit) -> None:
     assert {key: note["message"] for key, note in dinner.details["_thanks"].items()} == {
         str(signup.pk): "Thank you, Ana! The soup was perfect."
     }
+
+
+def test_family_edits_the_household_and_makes_an_invite_link(phone: Visit) -> None:
+    from accounts.models import Invitation
+    from practical.services import circle_create
+
+    mum = PersonFactory(name="Lucía García")
+    circle = circle_create(created_by=mum, name="The García family", time_zone="America/Chicago")
+    log_in(phone, mum.email, f"/circles/{circle.pk}/edit")
+    page = phone.page
+    page.wait_for_selector("h1:has-text('Household: The García family')")
+    page.get_by_role("checkbox", name="Sesame").check()
+    page.get_by_label("Pets").fill("A friendly dog")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_selector("h1:text-is('The García family')")
+    circle.refresh_from_db()
+    assert (circle.allergies, circle.pets) == (["sesame"], "A friendly dog")
+
+    page.get_by_role("link", name="Invite people").first.click()
+    page.wait_for_selector("h1:has-text('Invite people to help The García family')")
+    page.get_by_role("button", name="Make an invite link").click()
+    link = page.get_by_label("Invite link")
+    link.wait_for()
+    assert "/#/join/" in link.input_value()
+    phone.check("invite-link")
+    page.get_by_label("E-mail").fill("aunt.rosa@example.org")
+    page.get_by_role("button", name="Send the invitation").click()
+    page.wait_for_selector("text=Invitation sent to aunt.rosa@example.org.")
+    assert sorted(Invitation.objects.values_list("email", flat=True)) == ["", "aunt.rosa@example.org"]

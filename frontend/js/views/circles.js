@@ -324,10 +324,13 @@ export async function inviteView({ id }) {
     const approval = h("label", { class: "check" }, h("input", { type: "checkbox", name: "requires_approval" }), h("span", {}, t("invite.approval")));
 
     async function create(email) {
-      const invitation = await api.post("invitations/", {
+      const body = {
         target_kind: "circle", target_id: Number(id), role: "volunteer",
-        email: email || "", requires_approval: approval.querySelector("input").checked,
-      });
+        requires_approval: approval.querySelector("input").checked,
+      };
+      // A link anyone may use has no e-mail at all (the API refuses an empty one).
+      if (email) body.email = email;
+      const invitation = await api.post("invitations/", body);
       return invitation;
     }
 

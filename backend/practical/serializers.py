@@ -246,6 +246,19 @@ class MemberVolunteerOutput(OutputModelSerializer):
         fields = ("name", "role")
 
 
+class MemberListOutput(serializers.Serializer):
+    """Documents circles/{id}/members/ for both audiences (the view picks one of the two above)."""
+
+    person_id = serializers.IntegerField(required=False, help_text="Coordinators only")
+    name = serializers.CharField()
+    email = serializers.EmailField(required=False, help_text="Coordinators only")
+    role = serializers.ChoiceField(choices=Role.choices)
+    status = serializers.ChoiceField(
+        choices=MembershipStatus.choices, required=False, help_text="Coordinators only"
+    )
+    joined_at = serializers.DateTimeField(required=False, help_text="Coordinators only")
+
+
 class AddressReadOutput(OutputModelSerializer):
     person_id = serializers.IntegerField(read_only=True)
     name = serializers.CharField(source="person.name", read_only=True)

@@ -40,6 +40,7 @@ from practical.serializers import (
     CirclePatchInput,
     CircleSummaryOutput,
     MemberCoordinatorOutput,
+    MemberListOutput,
     MemberPatchInput,
     MemberVolunteerOutput,
 )
@@ -214,7 +215,7 @@ class CircleCloseView(CirclePauseView):
 class CircleMembersView(CircleScopedView):
     @extend_schema(
         parameters=[OpenApiParameter("status", str, enum=list(MembershipStatus.values))],
-        responses=MemberCoordinatorOutput(many=True),
+        responses=MemberListOutput(many=True),
         description="Coordinators see every member with e-mail and status; volunteers see active "
         "members' name and role only.",
     )

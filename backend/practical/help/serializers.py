@@ -317,9 +317,10 @@ class HelpRequestDetailOutput(HelpRequestOutput):
     my_role = serializers.CharField(read_only=True)
     my_signup = HelpSignupOutput(read_only=True, allow_null=True)
     claim_refusal = serializers.CharField(read_only=True, allow_null=True)
-    signups = HelpSignupOutput(many=True, read_only=True, help_text="Coordinators only")
-    address = serializers.CharField(read_only=True, help_text="Only when the address may be shown")
-    phone = serializers.CharField(read_only=True, help_text="Only when the address may be shown")
+    # Present only for some viewers: not read_only, which would make the schema call them required.
+    signups = HelpSignupOutput(many=True, required=False, help_text="Coordinators only")
+    address = serializers.CharField(required=False, help_text="Only when the address may be shown")
+    phone = serializers.CharField(required=False, help_text="Only when the address may be shown")
 
 
 class HelpClaimSignupOutput(serializers.Serializer):

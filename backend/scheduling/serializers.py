@@ -206,6 +206,28 @@ class SignupOutput(OutputModelSerializer):
         ]
 
 
+class ShiftSignupListOutput(serializers.Serializer):
+    """Documents shifts/{id}/signups/: volunteers get PublicSignupOutput, coordinators SignupOutput."""
+
+    id = serializers.IntegerField()
+    person = PersonBrief()
+    status = SIGNUP_STATUS
+    note = serializers.CharField()
+    open_swap = serializers.IntegerField(
+        allow_null=True, help_text="Id of the open swap offer on this place, if any."
+    )
+    shift = serializers.IntegerField(required=False, help_text="Coordinators only")
+    offer_expires_at = serializers.DateTimeField(
+        allow_null=True, required=False, help_text="Coordinators only"
+    )
+    cancel_requested_at = serializers.DateTimeField(
+        allow_null=True, required=False, help_text="Coordinators only"
+    )
+    cancelled_at = serializers.DateTimeField(allow_null=True, required=False, help_text="Coordinators only")
+    sequence = serializers.IntegerField(required=False, help_text="Coordinators only")
+    created_at = serializers.DateTimeField(required=False, help_text="Coordinators only")
+
+
 class PublicSignupOutput(OutputModelSerializer):
     """What a volunteer sees of the others coming: a first name and what they bring."""
 

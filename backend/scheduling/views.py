@@ -30,6 +30,7 @@ from scheduling.serializers import (
     SeriesInput,
     ShiftInput,
     ShiftOutput,
+    ShiftSignupListOutput,
     ShiftUpdateInput,
     SignupOutput,
     SwapAcceptInput,
@@ -38,7 +39,7 @@ from scheduling.serializers import (
     claim_payload,
 )
 from scheduling.services._common import require_coordinator
-from village.api import AwareDateTimeField, DomainError, Pagination
+from village.api import AwareDateTimeField, DomainError, Pagination, UTCIsoDateTimeFilter
 
 
 def _me(request: Request) -> Person:
@@ -60,8 +61,8 @@ def _parse(serializer_class: Any, request: Request) -> dict[str, Any]:
 
 
 class ShiftFilter(django_filters.FilterSet):
-    start = django_filters.IsoDateTimeFilter(field_name="ends_at", lookup_expr="gt")
-    end = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="lt")
+    start = UTCIsoDateTimeFilter(field_name="ends_at", lookup_expr="gt")
+    end = UTCIsoDateTimeFilter(field_name="starts_at", lookup_expr="lt")
     open = django_filters.BooleanFilter(method="filter_open")
 
     class Meta:
@@ -81,6 +82,8 @@ _SHIFT_FILTERS = [
 
 
 class RosterListView(APIView):
+    pagination_class = Pagination
+
     @extend_schema(responses=RosterOutput(many=True))
     def get(self, request: Request) -> Response:
         rosters = selectors.rosters_visible_to(person=_me(request)).order_by("name", "pk")
@@ -111,6 +114,8 @@ class RosterDetailView(APIView):
 
 
 class RosterShiftsView(APIView):
+    pagination_class = Pagination
+
     @extend_schema(parameters=_SHIFT_FILTERS, responses=ShiftOutput(many=True))
     def get(self, request: Request, roster_id: int) -> Response:
         me = _me(request)
@@ -139,6 +144,8 @@ class RosterShiftsView(APIView):
 
 
 class RosterSwapsView(APIView):
+    pagination_class = Pagination
+
     @extend_schema(responses=SwapBoardOutput(many=True))
     def get(self, request: Request, roster_id: int) -> Response:
         roster = selectors.roster_visible_to(roster_id=roster_id, person=_me(request))
@@ -180,7 +187,7 @@ class ShiftDetailView(APIView):
             return Response(ShiftOutput(updated[0]).data)
         return Response({"count": len(updated), "results": ShiftOutput(updated, many=True).data})
 
-    @extend_schema(responses=ShiftOutput)
+    @extend_schema(responses={200: ShiftOutput})
     def delete(self, request: Request, shift_id: int) -> Response:
         me = _me(request)
         shift = selectors.shift_visible_to(shift_id=shift_id, person=me)
@@ -188,7 +195,9 @@ class ShiftDetailView(APIView):
 
 
 class ShiftSignupsView(APIView):
-    @extend_schema(responses=SignupOutput(many=True))
+    pagination_class = Pagination
+
+    @extend_schema(responses=ShiftSignupListOutput(many=True))
     def get(self, request: Request, shift_id: int) -> Response:
         me = _me(request)
         shift = selectors.shift_visible_to(shift_id=shift_id, person=me)
@@ -292,6 +301,8 @@ class SwapWithdrawView(APIView):
 
 
 class MyCommitmentsView(APIView):
+    pagination_class = Pagination
+
     @extend_schema(
         parameters=[
             OpenApiParameter(

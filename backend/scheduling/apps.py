@@ -10,7 +10,10 @@ class SchedulingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from notifications.kinds import register_notification_kind
         from notifications.scheduler import register_periodic_job
+        from scheduling.jobs import DIGEST_EVERY, GAP_ALERT_EVERY, gap_alerts_send, weekly_digests_send
+        from scheduling.notify import KINDS
         from scheduling.services import waitlist_offers_expire
 
         # An offer's hold ends at a time, not on an event: the scheduler passes lapsed offers on.
@@ -19,3 +22,7 @@ class SchedulingConfig(AppConfig):
             lambda now: waitlist_offers_expire(now=now),
             every=timedelta(minutes=1),
         )
+        register_periodic_job("scheduling.gap_alerts", gap_alerts_send, every=GAP_ALERT_EVERY)
+        register_periodic_job("scheduling.weekly_digests", weekly_digests_send, every=DIGEST_EVERY)
+        for kind, (label, label_es) in KINDS.items():
+            register_notification_kind(kind, label=label, label_es=label_es)

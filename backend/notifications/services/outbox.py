@@ -1,6 +1,6 @@
 """The outbox: create, cancel, deliver and sweep notifications.
 
-Delivery is at-least-once with a very small duplicate window, see ``notification_deliver``.
+Delivery is at-least-once with a very small duplicate window, see ``notifications_deliver``.
 """
 
 from __future__ import annotations

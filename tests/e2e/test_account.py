@@ -103,6 +103,7 @@ def test_an_expired_session_sends_the_person_to_log_in_and_back(visit: Visit) ->
     log_in(visit, person.email, "/commitments")
     page = visit.page
     page.wait_for_selector("h1:has-text('My commitments')")
+    page.wait_for_load_state("networkidle")  # nothing in flight that could notice first
     Session.objects.all().delete()
     page.get_by_role("link", name="Settings").click()
     page.wait_for_selector("h1:has-text('Log in')")

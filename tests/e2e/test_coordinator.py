@@ -90,3 +90,21 @@ def test_coordinator_sees_gaps_runs_autofill_and_accepts(visit: Visit) -> None:
     page.wait_for_selector("text=Nobody is waiting for approval.")
     waiting.refresh_from_db()
     assert organisation.memberships.get(person=waiting).status == MembershipStatus.ACTIVE
+
+
+def test_coordinator_grants_a_qualification(visit: Visit) -> None:
+    from rosters.services.people import qualification_create
+    from scheduling.models import PersonQualification
+
+    organisation, coordinator, roster, _shifts, _waiting = helpline_roster_with_gaps()
+    qualification_create(organisation=organisation, actor=coordinator, code="spanish", name="Spanish speaker")
+    log_in(visit, coordinator.email, f"/rosters/{roster.pk}/dashboard")
+    page = visit.page
+    page.wait_for_selector("h3:has-text('Spanish speaker')")
+    page.get_by_label("Grant to").select_option(label="Bea Smith")
+    page.get_by_role("button", name="Grant Spanish speaker").click()
+    page.wait_for_selector("text=Held by: Bea Smith")
+    visit.check("qualification-granted")
+    assert list(PersonQualification.objects.values_list("person__name", "qualification__code")) == [
+        ("Bea Smith", "spanish")
+    ]

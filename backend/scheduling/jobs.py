@@ -209,9 +209,13 @@ def _digest_rosters(person: Person, now: datetime) -> list[dict[str, Any]]:
     return summaries
 
 
-def digest_key(person: Person, now: datetime) -> str:
+def _digest_week(now: datetime) -> str:
     year, week, _ = now.astimezone(UTC).isocalendar()
-    return f"digest:{year}-W{week:02d}:{person.pk}"
+    return f"digest:{year}-W{week:02d}:"
+
+
+def digest_key(person: Person, now: datetime) -> str:
+    return f"{_digest_week(now)}{person.pk}"
 
 
 def weekly_digests_send(now: datetime) -> int:
@@ -227,10 +231,12 @@ def weekly_digests_send(now: datetime) -> int:
         | Q(organisation_memberships__role=Role.COORDINATOR, organisation_memberships__status=active),
         is_active=True,
     ).distinct()
+    # One read for the week's sent digests, so an hourly run costs little once they are out.
+    done = set(Notification.objects.filter(key__startswith=_digest_week(now)).values_list("key", flat=True))
     sent = 0
     for person in coordinators.order_by("pk"):
         key = digest_key(person, now)
-        if Notification.objects.filter(key=key).exists():
+        if key in done:
             continue
         if not preferences_get(person=person).digest_weekly:
             continue

@@ -258,7 +258,11 @@ def test_time_change_tells_holders_and_coordinators_and_moves_reminders_and_agai
     ]
     assert reminders.get(key=f"reminder:signup:{signup.pk}:1440:1").send_at == later - timedelta(days=1)
 
-    shift_update(shift=shift, actor=coordinator, location="Room 2")
+    shift.refresh_from_db()
+    notify.shift_changed(shift=shift, changed=["starts_at"])  # a retry of the same change
+    assert len(told("shift_changed")) == 4
+
+    shift_update(shift=shift, actor=coordinator, location="Room 2")  # a later change is news again
     assert len(told("shift_changed")) == 8
 
 

@@ -31,7 +31,8 @@ from village.wsgi import application
 pytestmark = pytest.mark.postgres
 
 CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]
-EXAMPLES = {GenerationMode.POSITIVE: 4}
+# Negative examples (input the schema forbids) must be refused with a documented 4xx.
+EXAMPLES = {GenerationMode.POSITIVE: 4, GenerationMode.NEGATIVE: 1}
 
 # Paths whose id must point at a different object than the default for that parameter name.
 _OVERRIDES = {
@@ -104,5 +105,9 @@ def test_fuzz_every_operation_as_every_role_answers_as_documented(in_process_req
     failures = []
     for operation in operations:
         for mode in EXAMPLES:
+            # With its path ids fixed, an operation without a body or query has nothing to make
+            # invalid, and Hypothesis would search forever for a negative example.
+            if mode is GenerationMode.NEGATIVE and not (operation.body or list(operation.query)):
+                continue
             failures += _fuzz(world, operation, mode)
     assert failures == [], "\n\n".join(failures)

@@ -413,3 +413,45 @@ def test_every_kind_is_registered_in_both_languages():
     assert {name: bool(kinds[name].label and kinds[name].label_es) for name in notify.KINDS} == dict.fromkeys(
         notify.KINDS, True
     )
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+@pytest.mark.parametrize("kind", sorted(notify.KINDS))
+def test_every_template_renders_in_both_languages(kind, language):
+    from notifications.rendering import render_notification
+
+    reader = PersonFactory(language=language, name="Ana")
+    context = {
+        "title": "Evening line",
+        "roster_name": "Helpline",
+        "roster_id": 3,
+        "signup_id": 7,
+        "starts_at_local": "Monday 9 March, 09:00",
+        "ends_at_local": "11:00",
+        "time_zone": "America/New_York",
+        "volunteer_name": "Vera",
+        "offered_by": "Vera",
+        "taken_by": "Will",
+        "open_places": 2,
+        "open_total": 2,
+        "time_changed": True,
+        "rosters": [
+            {
+                "id": 3,
+                "name": "Helpline",
+                "shifts": 2,
+                "capacity": 4,
+                "filled": 2,
+                "fill_rate": 50,
+                "open": [{"title": "Evening line", "starts_at_local": "Monday", "open": 2}],
+                "more": 0,
+            }
+        ],
+    }
+    row = Notification(recipient=reader, kind=kind, template=f"scheduling/{kind}", context=context)
+
+    rendered = render_notification(row)
+
+    assert rendered.language == language
+    assert rendered.subject and "{" not in rendered.subject and "{" not in rendered.text
+    assert rendered.text.startswith("Hola Ana:" if language == "es" else "Hi Ana,")

@@ -213,6 +213,22 @@ class CircleOutput(OutputModelSerializer):
         return len(circle.children or [])
 
 
+class CircleProfileOutput(CircleOutput):
+    """Documents CircleOutput for the schema: every field it can carry. Views never use it.
+
+    Volunteers always get VOLUNTEER_FIELDS; address, phone and the rest only some callers get.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["context"] = {**kwargs.get("context", {}), "fields": (*COORDINATOR_FIELDS, "children_count")}
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            if name not in VOLUNTEER_FIELDS:
+                # Not read_only, or the schema would call it required for every caller.
+                field.read_only = False
+                field.required = False
+
+
 class CircleSummaryOutput(OutputModelSerializer):
     """One line of "my circles": enough to pick one, nothing private."""
 

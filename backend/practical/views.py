@@ -38,6 +38,7 @@ from practical.serializers import (
     CircleDeleteInput,
     CircleOutput,
     CirclePatchInput,
+    CircleProfileOutput,
     CircleSummaryOutput,
     MemberCoordinatorOutput,
     MemberListOutput,
@@ -149,7 +150,7 @@ class CircleListView(APIView):
         circles = _filtered(request, CircleFilter, selectors.circles_visible_to(person=_me(request)))
         return _paginated(request, self, circles, CircleSummaryOutput)
 
-    @extend_schema(request=CircleCreateInput, responses={201: CircleOutput})
+    @extend_schema(request=CircleCreateInput, responses={201: CircleProfileOutput})
     def post(self, request: Request) -> Response:
         """Start a circle (for myself or for a family I organise for); I become its coordinator."""
         data = _valid(CircleCreateInput(data=request.data))
@@ -161,12 +162,12 @@ class CircleListView(APIView):
 
 
 class CircleDetailView(CircleScopedView):
-    @extend_schema(responses=CircleOutput, description=_PROFILE_BY_ROLE)
+    @extend_schema(responses=CircleProfileOutput, description=_PROFILE_BY_ROLE)
     def get(self, request: Request, circle_id: int) -> Response:
         circle, role = self.circle(request, circle_id)
         return _circle_response(request, circle, role)
 
-    @extend_schema(request=CirclePatchInput, responses=CircleOutput)
+    @extend_schema(request=CirclePatchInput, responses=CircleProfileOutput)
     def patch(self, request: Request, circle_id: int) -> Response:
         """Change the household profile (coordinators only)."""
         circle, role = self.circle(request, circle_id, coordinator=True)
@@ -193,7 +194,7 @@ class CirclePauseView(CircleScopedView):
 
     transition = staticmethod(services.circle_pause)
 
-    @extend_schema(request=None, responses=CircleOutput)
+    @extend_schema(request=None, responses=CircleProfileOutput)
     def post(self, request: Request, circle_id: int) -> Response:
         circle, role = self.circle(request, circle_id, coordinator=True)
         circle = self.transition(circle=circle, actor=_me(request))

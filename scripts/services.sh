@@ -35,7 +35,9 @@ max_connections = 200
 CONF
   fi
   if ! as_pg pg_ctl -D "$PGDATA" status >/dev/null 2>&1; then
-    as_pg pg_ctl -D "$PGDATA" -l "$DIR/postgres.log" -w -t 60 start >/dev/null
+    # The port is given at start too: a cluster made earlier with another VILLAGE_PG_PORT follows
+    # the current one instead of coming up where nothing looks for it.
+    as_pg pg_ctl -D "$PGDATA" -l "$DIR/postgres.log" -o "-p $PG_PORT" -w -t 60 start >/dev/null
   fi
   echo "postgres ready on 127.0.0.1:$PG_PORT"
 }

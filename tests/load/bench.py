@@ -68,6 +68,7 @@ def main() -> int:
     _prepare_database()
     modules = _entries()
     rows: list[dict[str, Any]] = []
+    loads: dict[str, float] = {}
     started = time.perf_counter()
     with tqdm(total=len(modules), unit="entry", desc="benchmarks", file=sys.stderr) as bar:
         for module in modules:
@@ -78,32 +79,92 @@ def main() -> int:
 
             for row in module.run(progress):
                 rows.append({"entry": short, **row})
+            loads[short] = os.getloadavg()[0]
             bar.update(1)
     elapsed = time.perf_counter() - started
+    ran = [module.__name__.rsplit(".", 1)[-1].removeprefix("bench_") for module in modules]
+    path = REPO / "docs" / "benchmarks.md"
+    sections = _sections(path.read_text() if path.exists() else "")
+    for entry in ran:
+        sections[entry] = _section(entry, [row for row in rows if row["entry"] == entry], load=loads[entry])
+    text = _document(sections, ran=ran, elapsed=elapsed)
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(text)
+    print(text)
+    return 0
 
+
+_TABLE_HEAD = [
+    "| measure | ours | baseline | unit | ratio | goal | note |",
+    "|---|---:|---:|---|---:|---|---|",
+]
+
+
+def _command() -> str:
+    only = os.environ.get("BENCH_ONLY")
+    return f"BENCH_ONLY={only} make bench" if only else "make bench"
+
+
+def _commit() -> str:
+    import subprocess
+
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return out.stdout.strip()
+
+
+def _section(entry: str, rows: list[dict[str, Any]], *, load: float) -> str:
+    """One entry's table, stamped with when, where and from which commit it was measured.
+
+    Each entry carries its own stamp so that a partial run (BENCH_ONLY=...) replaces only what it
+    measured and the file never mixes figures of different runs under one date.
+    """
     lines = [
+        f"## {entry}",
+        "",
+        f"Measured {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC by `{_command()}` at commit {_commit()}; "
+        f"load average {load:.1f} when the entry ended.",
+        "",
+        *_TABLE_HEAD,
+    ]
+    for row in rows:
+        lines.append(
+            f"| {row['name']} | {float(row['ours']):.4g} | {float(row['baseline']):.4g} | "
+            f"{row.get('unit', '')} | {_ratio(row):.2f} | {row.get('goal', '')} | {row.get('note', '')} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _sections(text: str) -> dict[str, str]:
+    """The entry sections of an existing results file, by entry name (older layouts are dropped)."""
+    found: dict[str, str] = {}
+    for chunk in text.split("\n## ")[1:]:
+        name = chunk.split("\n", 1)[0].strip()
+        if name.isidentifier():
+            found[name] = "## " + chunk.rstrip("\n") + "\n"
+    return found
+
+
+def _document(sections: dict[str, str], *, ran: list[str], elapsed: float) -> str:
+    head = [
         "# Benchmarks",
         "",
-        f"Written by `make bench` on {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC in {elapsed:.0f} s.",
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, "
         f"Python {platform.python_version()}, PostgreSQL on loopback.",
+        f"Last run: `{_command()}` ({', '.join(ran)}) in {elapsed:.0f} s.",
         "",
         "Each figure is a ratio against a baseline measured in the same run, so it holds across machines:",
         "ratio = ours / baseline where higher is better (throughput), baseline / ours where lower is better (time).",
         "",
-        "| entry | measure | ours | baseline | unit | ratio | goal | note |",
-        "|---|---|---:|---:|---|---:|---|---|",
     ]
-    for row in rows:
-        lines.append(
-            f"| {row['entry']} | {row['name']} | {float(row['ours']):.4g} | {float(row['baseline']):.4g} | "
-            f"{row.get('unit', '')} | {_ratio(row):.2f} | {row.get('goal', '')} | {row.get('note', '')} |"
-        )
-    text = "\n".join(lines) + "\n"
-    (REPO / "docs").mkdir(exist_ok=True)
-    (REPO / "docs" / "benchmarks.md").write_text(text)
-    print(text)
-    return 0
+    return "\n".join(head) + "\n" + "\n".join(sections[name] for name in sorted(sections))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,43 @@
+"""The results file of `make bench`: a partial run replaces only the entries it measured."""
+
+from __future__ import annotations
+
+from tests.load.bench import _document, _section, _sections
+
+ROW = {"name": "feed 304", "ours": 90.0, "baseline": 100.0, "unit": "req/s", "goal": "≥ 0.90×"}
+
+
+def test_bench_sections_partial_run_keeps_the_other_entries() -> None:
+    before = _document(
+        {
+            "calendars": _section("calendars", [ROW], load=1.0),
+            "rosters": _section(
+                "rosters", [{**ROW, "name": "coverage", "ours": 3.0, "baseline": 4.0}], load=1.0
+            ),
+        },
+        ran=["calendars", "rosters"],
+        elapsed=10.0,
+    )
+
+    sections = _sections(before)
+    sections["calendars"] = _section("calendars", [{**ROW, "ours": 45.0}], load=2.0)
+    after = _document(sections, ran=["calendars"], elapsed=5.0)
+
+    assert list(_sections(after)) == ["calendars", "rosters"]
+    assert "| feed 304 | 45 | 100 | req/s | 0.45 |" in after
+    assert "| feed 304 | 90 |" not in after
+    assert _sections(after)["rosters"] == _sections(before)["rosters"]
+
+
+def test_bench_sections_stamp_each_entry_with_its_run() -> None:
+    text = _section("http", [ROW], load=3.3)
+
+    assert text.splitlines()[0] == "## http"
+    assert "by `make bench` at commit " in text
+    assert "load average 3.3 when the entry ended" in text
+
+
+def test_bench_sections_drop_the_old_single_table_layout() -> None:
+    old = "# Benchmarks\n\nWritten by `make bench`.\n\n| entry | measure |\n|---|---|\n| http | x |\n"
+
+    assert _sections(old) == {}

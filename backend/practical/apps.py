@@ -33,6 +33,11 @@ class PracticalConfig(AppConfig):
         from practical.help.rules import register as register_help_rules
 
         register_help_rules()
+        # Coordinators' changes to volunteers' places, made through the engine, for the family's log.
+        from practical.audit import engine_action_record
+        from scheduling.coordinator_actions import register_coordinator_action_hook
+
+        register_coordinator_action_hook(engine_action_record)
         # Deleted circles' tombstones leave once calendars have seen the cancellations.
         from datetime import timedelta
 

@@ -5,10 +5,10 @@ change it describes. Reads: ``circle_audit_log`` merges those entries with ``Add
 (already written by the circle API, request details and calendar feeds) into one newest-first
 list for the family.
 
-Known gap: assigning, unassigning and marking sign-ups through the engine's own endpoints
-(``shifts/{id}/assign/``, ``signups/{id}/cancel|complete|no-show/``) are not recorded here.
-practical may not be imported by scheduling, and the engine offers no hook for them yet; only
-what practical itself asks of the engine (requests created, edited, cancelled) is logged.
+Coordinators' changes to volunteers' places made through the engine's own endpoints
+(``shifts/{id}/assign/``, ``signups/{id}/cancel|complete|no-show/``, declining a late cancel)
+reach the log through ``engine_action_record``, the hook practical registers with
+``scheduling.coordinator_actions`` (scheduling may not import practical).
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ from django.db.models import CharField, F, IntegerField, JSONField, QuerySet, Va
 
 from accounts.models import Person
 from practical.models import AddressRead, Circle, CircleAuditEntry
+from scheduling import coordinator_actions
+from scheduling.coordinator_actions import CoordinatorAction
 
 # What ``CircleAuditEntry.action`` may say (the web app maps them to sentences).
 MEMBER_JOINED = "member_joined"
@@ -37,6 +39,12 @@ REQUEST_EDITED = "request_edited"
 REQUEST_CANCELLED = "request_cancelled"
 REQUEST_RECEIVED = "request_received"
 SIGNUP_THANKED = "signup_thanked"
+# Coordinators' changes to a volunteer's place, told by the engine (same names as the engine's).
+SIGNUP_ASSIGNED = coordinator_actions.SIGNUP_ASSIGNED
+SIGNUP_UNASSIGNED = coordinator_actions.SIGNUP_UNASSIGNED
+CANCEL_REQUEST_DECLINED = coordinator_actions.CANCEL_REQUEST_DECLINED
+SIGNUP_COMPLETED = coordinator_actions.SIGNUP_COMPLETED
+SIGNUP_NO_SHOW = coordinator_actions.SIGNUP_NO_SHOW
 # The merged view's name for an AddressRead row.
 ADDRESS_SHOWN = "address_shown"
 
@@ -62,6 +70,23 @@ def audit_record(
         action=action,
         target_person_id=target_person_id,
         detail=detail or {},
+    )
+
+
+def engine_action_record(told: CoordinatorAction) -> None:
+    """The engine's hook: a coordinator's change to a place in a circle goes into its log.
+
+    Rosters that are not a circle's have no family to read a log, so nothing is written for them.
+    """
+    circle = Circle.objects.filter(roster_id=told.signup.shift.roster_id).only("pk").first()
+    if circle is None:
+        return
+    audit_record(
+        circle=circle,
+        actor=told.actor,
+        action=told.action,
+        target_person_id=told.signup.person_id,
+        detail={"shift_id": told.signup.shift_id, "signup_id": told.signup.pk, **told.detail},
     )
 
 

@@ -19,7 +19,7 @@ from django.utils import timezone
 from rest_framework import status
 
 from accounts.models import Person
-from scheduling import notify
+from scheduling import coordinator_actions, notify
 from scheduling.eligibility import claim_refusal, claim_warnings, refusal_for_role
 from scheduling.models import Shift, Signup, SwapOffer
 from scheduling.selectors import ACTIVE_STATUSES, HELD_STATUSES, overlapping_commitments, roster_role
@@ -188,7 +188,11 @@ def signup_assign(
         raise Conflict(f"{person} already has a place on this shift.", code="already_claimed")
     warnings = _overlaps_and_warnings(shift=shift, person=person, confirm_overlap=confirm_overlap)
     warnings += claim_warnings(shift=shift, person=person)
-    signup = _take_place(shift=shift, person=person, note=note, join_waitlist=False, actor=actor)
+    with transaction.atomic():
+        signup = _take_place(shift=shift, person=person, note=note, join_waitlist=False, actor=actor)
+        coordinator_actions.coordinator_action_tell(
+            action=coordinator_actions.SIGNUP_ASSIGNED, actor=actor, signup=signup
+        )
     return ClaimResult(signup=signup, warnings=warnings)
 
 
@@ -298,8 +302,16 @@ def signup_cancel(*, signup: Signup, actor: Person, reason: str = "") -> Signup:
             raise Conflict("This sign-up was already cancelled.", code="not_active")
         if reason:
             Signup.objects.filter(pk=signup.pk).update(cancel_reason=reason)
+        approved_request = signup.cancel_requested_at is not None
         signup.refresh_from_db()
         notify.signup_cancelled(signup=signup, actor=actor, reason=reason)
+        if signup.person_id != actor.pk:
+            coordinator_actions.coordinator_action_tell(
+                action=coordinator_actions.SIGNUP_UNASSIGNED,
+                actor=actor,
+                signup=signup,
+                approved_cancel_request=approved_request,
+            )
         offer_freed_places(shift=shift, now=now)
     shift.refresh_from_db(fields=["filled"])
     return signup
@@ -310,8 +322,12 @@ def signup_cancel_decline(*, signup: Signup, actor: Person) -> Signup:
     require_coordinator(roster=signup.shift.roster, actor=actor)
     if signup.cancel_requested_at is None:
         raise DomainError("There is no cancel request on this sign-up.", code="no_request")
-    Signup.objects.filter(pk=signup.pk).update(cancel_requested_at=None)
-    signup.refresh_from_db()
+    with transaction.atomic():
+        Signup.objects.filter(pk=signup.pk).update(cancel_requested_at=None)
+        signup.refresh_from_db()
+        coordinator_actions.coordinator_action_tell(
+            action=coordinator_actions.CANCEL_REQUEST_DECLINED, actor=actor, signup=signup
+        )
     return signup
 
 
@@ -395,9 +411,16 @@ def signup_mark(*, signup: Signup, actor: Person, status: Literal["completed", "
     if signup.shift.starts_at > timezone.now():
         raise DomainError("This shift hasn't started yet.", code="shift_not_started")
     # Completed and no-show keep their place counted: the place was used (or wasted), not freed.
-    if not Signup.objects.filter(
-        pk=signup.pk, status__in=(Signup.Status.CONFIRMED, Signup.Status.COMPLETED, Signup.Status.NO_SHOW)
-    ).update(status=status):
-        raise DomainError("Only a confirmed sign-up can be marked.", code="not_active")
-    signup.refresh_from_db()
+    with transaction.atomic():
+        if not Signup.objects.filter(
+            pk=signup.pk, status__in=(Signup.Status.CONFIRMED, Signup.Status.COMPLETED, Signup.Status.NO_SHOW)
+        ).update(status=status):
+            raise DomainError("Only a confirmed sign-up can be marked.", code="not_active")
+        signup.refresh_from_db()
+        marked = (
+            coordinator_actions.SIGNUP_COMPLETED
+            if status == Signup.Status.COMPLETED
+            else coordinator_actions.SIGNUP_NO_SHOW
+        )
+        coordinator_actions.coordinator_action_tell(action=marked, actor=actor, signup=signup)
     return signup

@@ -52,7 +52,9 @@ def _entries() -> list[Any]:
     only = os.environ.get("BENCH_ONLY")
     if only:
         names = [n for n in names if n.removeprefix("bench_") in only.split(",")]
-    return [importlib.import_module(f"tests.load.{name}") for name in names]
+    modules = [importlib.import_module(f"tests.load.{name}") for name in names]
+    # bench_settings and bench_urls serve the HTTP entry's gunicorn; only modules with run() are entries.
+    return [module for module in modules if callable(getattr(module, "run", None))]
 
 
 def _ratio(row: dict[str, Any]) -> float:
@@ -67,8 +69,11 @@ def main() -> int:
 
     _prepare_database()
     modules = _entries()
-    rows: list[dict[str, Any]] = []
-    loads: dict[str, float] = {}
+    path = REPO / "docs" / "benchmarks.md"
+    path.parent.mkdir(exist_ok=True)
+    sections = _sections(path.read_text() if path.exists() else "")
+    ran: list[str] = []
+    text = ""
     started = time.perf_counter()
     with tqdm(total=len(modules), unit="entry", desc="benchmarks", file=sys.stderr) as bar:
         for module in modules:
@@ -77,19 +82,13 @@ def main() -> int:
             def progress(message: str, short: str = short) -> None:
                 bar.set_postfix_str(f"{short}: {message}"[:70])
 
-            for row in module.run(progress):
-                rows.append({"entry": short, **row})
-            loads[short] = os.getloadavg()[0]
+            rows = list(module.run(progress))
+            # Written as soon as each entry ends: a later entry failing must not lose these figures.
+            sections[short] = _section(short, rows, load=os.getloadavg()[0])
+            ran.append(short)
+            text = _document(sections, ran=ran, elapsed=time.perf_counter() - started)
+            path.write_text(text)
             bar.update(1)
-    elapsed = time.perf_counter() - started
-    ran = [module.__name__.rsplit(".", 1)[-1].removeprefix("bench_") for module in modules]
-    path = REPO / "docs" / "benchmarks.md"
-    sections = _sections(path.read_text() if path.exists() else "")
-    for entry in ran:
-        sections[entry] = _section(entry, [row for row in rows if row["entry"] == entry], load=loads[entry])
-    text = _document(sections, ran=ran, elapsed=elapsed)
-    path.parent.mkdir(exist_ok=True)
-    path.write_text(text)
     print(text)
     return 0
 

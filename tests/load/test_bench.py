@@ -41,3 +41,17 @@ def test_bench_sections_drop_the_old_single_table_layout() -> None:
     old = "# Benchmarks\n\nWritten by `make bench`.\n\n| entry | measure |\n|---|---|\n| http | x |\n"
 
     assert _sections(old) == {}
+
+
+def test_bench_entries_are_the_modules_with_a_run_function() -> None:
+    from tests.load.bench import _entries
+
+    names = [module.__name__.removeprefix("tests.load.") for module in _entries()]
+
+    assert names == [
+        "bench_calendars",
+        "bench_http",
+        "bench_notifications",
+        "bench_rosters",
+        "bench_scheduling",
+    ]

@@ -6,8 +6,10 @@ change the fingerprint:
 
 - row edits: the ``updated_at`` of sign-ups, shifts, rosters, circles, contributions, names
   and reminder preferences;
-- what the engine changes with UPDATEs that leave ``updated_at`` alone: statuses (counted),
-  sequences and ``filled`` (summed), ``cancelled_at``;
+- what bulk UPDATEs change without ``auto_now``: ``filled`` (summed; the engine leaves the
+  shift's ``updated_at`` alone on a claim), and statuses (counted), sequences (summed) and
+  ``cancelled_at``, which the engine's sign-up UPDATEs also date in ``updated_at`` but other
+  bulk writers (a shift's edit bumping its sign-ups' sequences) may not;
 - rows appearing or disappearing, including a cancelled event leaving after
   ``CANCELLED_KEPT_FOR`` (the count of rows in the feed);
 - time alone: the family's address appears in LOCATION ``ADDRESS_VISIBLE_BEFORE`` a shift and

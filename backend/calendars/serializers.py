@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from rest_framework import serializers
@@ -14,7 +15,10 @@ def feed_urls(secret: str) -> dict[str, str]:
     """The three ways to subscribe: the plain URL, webcal:// (Apple, Outlook) and Google's link."""
     url = f"{settings.SITE_URL}/calendars/{secret}.ics"
     webcal = "webcal://" + url.split("://", 1)[1]
-    return {"url": url, "webcal": webcal, "google": f"https://calendar.google.com/calendar/r?cid={webcal}"}
+    # The feed URL is a value inside Google's query string: unencoded, a "?", "&" or "#" in
+    # SITE_URL would cut it short and Google would subscribe to some other address.
+    google = "https://calendar.google.com/calendar/r?" + urlencode({"cid": webcal}, quote_via=quote)
+    return {"url": url, "webcal": webcal, "google": google}
 
 
 class FeedUrlsSerializer(serializers.Serializer):

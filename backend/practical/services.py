@@ -10,11 +10,13 @@ from datetime import date, time
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
 
 from accounts.models import MembershipStatus, OrganisationMembership, Person, Role
 from practical import audit, notify
 from practical.models import AddressRead, ChildcareApproval, Circle, CircleStatusChange
-from scheduling.models import Roster, RosterMembership
+from scheduling.models import Roster, RosterMembership, Shift
 from village.api import Conflict, DomainError
 
 # The household profile: what helpers need to help well, editable by the circle's coordinators.
@@ -132,7 +134,9 @@ def circle_create(
 def circle_update(*, circle: Circle, actor: Person, **changes: Any) -> Circle:
     """Change the household profile, name, time zone or status; the roster follows name and zone.
 
-    A status change goes through the same rules as pause/resume/close.
+    A new address raises the SEQUENCE of every shift of the circle not yet over, in the same
+    transaction, so calendars replace the LOCATION they hold. A status change goes through the
+    same rules as pause/resume/close.
     """
     new_status = changes.pop("status", None)
     profile = {key: value for key, value in changes.items() if key in PROFILE_FIELDS}
@@ -155,6 +159,14 @@ def circle_update(*, circle: Circle, actor: Person, **changes: Any) -> Circle:
         after = {name: getattr(circle, name) for name in profile}
         after.update(name=circle.name, time_zone=circle.roster.time_zone)
         edited = sorted(name for name in after if after[name] != before[name])
+        if "address" in edited:
+            # The address is the LOCATION of the circle's events in calendar feeds, and calendar
+            # clients keep their copy of an event unless its SEQUENCE rises. Past shifts keep
+            # theirs: where a finished visit happened is history, not a change to act on.
+            now = timezone.now()
+            Shift.objects.filter(
+                roster_id=circle.roster_id, status=Shift.Status.SCHEDULED, ends_at__gt=now
+            ).update(sequence=F("sequence") + 1, updated_at=now)
         if edited:
             # What changed, by name only: the log is read by every coordinator and the values
             # (the address, the children) are the family's, not the log's.

@@ -324,7 +324,8 @@ def local_range(*, roster: Roster, start: date, end: date) -> tuple[datetime, da
 
 def coverage(*, roster: Roster, start: date, end: date, now: datetime) -> dict[str, Any]:
     """Filled against needed, per shift and per requirement; gaps; fill rate by local day; each
-    volunteer's load; sign-ups whose holder's qualification will have expired by the shift.
+    volunteer's load; sign-ups whose holder's qualification will have expired by the shift
+    (one every place needs, or a per-place one the holder had and let lapse).
 
     A fixed number of queries whatever the number of shifts or people.
     """
@@ -420,20 +421,20 @@ def coverage(*, roster: Roster, start: date, end: date, now: datetime) -> dict[s
             entry["hours"] += hours
             if shift.starts_at <= now:
                 continue
+            flagged: set[int] = set()
             for q in shift.required_qualifications.all():
                 if not _valid(grants, signup.person_id, q.pk, shift.starts_at):
-                    flags.append(
-                        {
-                            "signup": signup.pk,
-                            "shift": shift.pk,
-                            "starts_at": shift.starts_at,
-                            "person": signup.person_id,
-                            "name": signup.person.name,
-                            "qualification": q.pk,
-                            "qualification_name": q.name,
-                            "expires_at": grants.get((signup.person_id, q.pk)),
-                        }
-                    )
+                    flagged.add(q.pk)
+                    flags.append(_flag(signup, shift, q, grants))
+            # A per-place requirement is flagged only on a holder whose grant lapses by the shift:
+            # someone who never held it took one of the open places, not the reserved one.
+            for req in shift.place_requirements.all():
+                q = req.qualification
+                lapsed = (signup.person_id, q.pk) in grants and not _valid(
+                    grants, signup.person_id, q.pk, shift.starts_at
+                )
+                if lapsed and q.pk not in flagged:
+                    flags.append(_flag(signup, shift, q, grants))
     places = sum(s["capacity"] for s in out_shifts)
     filled = sum(s["filled"] for s in out_shifts)
     return {
@@ -459,6 +460,21 @@ def coverage(*, roster: Roster, start: date, end: date, now: datetime) -> dict[s
             key=lambda v: (-v["hours"], v["person"]),
         ),
         "flags": flags,
+    }
+
+
+def _flag(
+    signup: Signup, shift: Shift, q: Qualification, grants: dict[tuple[int, int], datetime | None]
+) -> dict[str, Any]:
+    return {
+        "signup": signup.pk,
+        "shift": shift.pk,
+        "starts_at": shift.starts_at,
+        "person": signup.person_id,
+        "name": signup.person.name,
+        "qualification": q.pk,
+        "qualification_name": q.name,
+        "expires_at": grants.get((signup.person_id, q.pk)),
     }
 
 

@@ -10,17 +10,22 @@ from django.utils import timezone
 from accounts.models import Role
 from calendars.models import FeedToken
 from notifications.models import NotificationPreference
+from practical.models import Circle
+from scheduling.models import Roster, Shift, Signup
 from scheduling.services import (
     series_create,
     shift_cancel,
     shift_create,
     shift_update,
+    signup_accept_offer,
     signup_cancel,
     signup_claim,
+    signup_mark,
 )
+from scheduling.services.swaps import swap_accept, swap_offer
 from tests.calendars.factories import local
-from tests.calendars.support import feed_path, issue_feed, parse_icaljs, parse_strict
-from tests.factories import PersonFactory, RosterFactory, RosterMembershipFactory
+from tests.calendars.support import events_by_uid, feed_path, issue_feed, parse_icaljs, parse_strict
+from tests.factories import PersonFactory, RosterFactory, RosterMembershipFactory, ShiftFactory, SignupFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -143,3 +148,108 @@ def test_reminder_preferences_shape_alarms_and_move_etag(api, roster_team):
     assert [e["alarms"] for e in parse_icaljs(first.content)["events"]] == [["-P1D", "-PT2H"]]
     assert again.status_code == 200
     assert [e["alarms"] for e in parse_icaljs(again.content)["events"]] == [["-PT30M"]]
+
+
+# --- Engine UPDATEs re-date the events they change --------------------------------------------
+
+# Before any test's rows were written: a moment every row is set back to, so that a change made
+# now shows as a later DTSTAMP even within the same second.
+_LONG_AGO = timezone.now().replace(microsecond=0) - timedelta(days=3)
+
+
+def _set_back_every_row() -> None:
+    for model in (Signup, Shift, Roster, Circle):
+        model.objects.update(updated_at=_LONG_AGO)
+    Signup.objects.exclude(cancelled_at=None).update(cancelled_at=_LONG_AGO)
+
+
+def _stamps(body: bytes, uid: str) -> tuple[object, object]:
+    event = events_by_uid(parse_strict(body))[uid]
+    return event["DTSTAMP"].dt, event["LAST-MODIFIED"].dt
+
+
+def _unchanged(api, path: str, response) -> bool:
+    """Polling again answers 304 to the ETag, and a full fetch gives the very same bytes."""
+    return (
+        api.get(path, HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304
+        and api.get(path).content == response.content
+    )
+
+
+def test_engine_waitlist_offer_and_accept_move_dtstamp_last_modified_and_etag(api, roster_team):
+    roster, _coordinator, holder = roster_team
+    waiting = PersonFactory()
+    RosterMembershipFactory(roster=roster, person=waiting, role=Role.VOLUNTEER)
+    start = timezone.now() + timedelta(days=4)
+    shift = shift_create(roster=roster, title="Helpline", starts_at=start, ends_at=start + timedelta(hours=2))
+    held = signup_claim(shift=shift, person=holder).signup
+    queued = signup_claim(shift=shift, person=waiting, join_waitlist=True).signup
+    uid = f"signup-{queued.pk}@village"
+    path = feed_path(issue_feed(waiting))
+    _set_back_every_row()
+    waitlisted = api.get(path)
+    assert _unchanged(api, path, waitlisted)
+
+    signup_cancel(signup=held, actor=holder)  # the freed place is offered to the waitlist
+    offered = api.get(path)
+    assert _unchanged(api, path, offered)
+    _set_back_every_row()
+    offered_again = api.get(path)
+
+    signup_accept_offer(signup=Signup.objects.get(pk=queued.pk), actor=waiting)
+    confirmed = api.get(path)
+    assert _unchanged(api, path, confirmed)
+
+    assert [parse_icaljs(r.content)["events"][0]["status"] for r in (waitlisted, offered, confirmed)] == [
+        "TENTATIVE",
+        "CONFIRMED",
+        "CONFIRMED",
+    ]
+    assert _stamps(waitlisted.content, uid) == (_LONG_AGO, _LONG_AGO)
+    assert _stamps(offered_again.content, uid) == (_LONG_AGO, _LONG_AGO)
+    for moved in (offered, confirmed):
+        dtstamp, last_modified = _stamps(moved.content, uid)
+        assert (dtstamp == last_modified, dtstamp > _LONG_AGO) == (True, True)
+    etags = [r["ETag"] for r in (waitlisted, offered, offered_again, confirmed)]
+    assert len(set(etags)) == 4
+
+
+def test_engine_no_show_redates_the_roster_feed_event(api, roster_team):
+    roster, coordinator, volunteer = roster_team
+    started = timezone.now() - timedelta(hours=1)
+    shift = ShiftFactory(roster=roster, title="Helpline", starts_at=started, capacity=1, filled=1)
+    signup = SignupFactory(shift=shift, person=volunteer, status=Signup.Status.CONFIRMED)
+    path = feed_path(issue_feed(coordinator, FeedToken.Scope.ROSTER, roster.pk))
+    _set_back_every_row()
+    before = api.get(path)
+
+    signup_mark(signup=signup, actor=coordinator, status=Signup.Status.NO_SHOW)
+    after = api.get(path)
+
+    assert [e["description"].splitlines()[1] for e in parse_icaljs(after.content)["events"]] == [
+        "Nobody has signed up yet."
+    ]
+    assert _stamps(before.content, f"shift-{shift.pk}@village") == (_LONG_AGO, _LONG_AGO)
+    assert _stamps(after.content, f"shift-{shift.pk}@village")[0] > _LONG_AGO
+    assert _unchanged(api, path, after)
+
+
+def test_engine_swap_redates_the_given_up_commitment(api, roster_team):
+    roster, _coordinator, volunteer = roster_team
+    taker = PersonFactory()
+    RosterMembershipFactory(roster=roster, person=taker, role=Role.VOLUNTEER)
+    start = timezone.now() + timedelta(days=4)
+    shift = shift_create(roster=roster, title="Helpline", starts_at=start, ends_at=start + timedelta(hours=2))
+    signup = signup_claim(shift=shift, person=volunteer).signup
+    swap = swap_offer(signup=signup, actor=volunteer)
+    path = feed_path(issue_feed(volunteer))
+    _set_back_every_row()
+    before = api.get(path)
+
+    swap_accept(swap=swap, person=taker)
+    after = api.get(path)
+
+    assert [e["status"] for e in parse_icaljs(after.content)["events"]] == ["CANCELLED"]
+    assert Signup.objects.get(pk=signup.pk).updated_at > _LONG_AGO
+    assert _stamps(before.content, f"signup-{signup.pk}@village") == (_LONG_AGO, _LONG_AGO)
+    assert _stamps(after.content, f"signup-{signup.pk}@village")[0] > _LONG_AGO

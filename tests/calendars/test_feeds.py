@@ -285,6 +285,72 @@ def test_person_feed_shows_address_only_to_a_volunteer_near_their_commitment(api
     assert list(AddressRead.objects.values_list("person_id", "via")) == [(near.pk, "calendar:feed")]
 
 
+def test_address_edit_raises_sequence_of_the_circles_shifts_not_yet_over(api, login):
+    circle, family, volunteer = circle_with_members(address="12 Elm Street, Springfield")
+    now = timezone.now()
+    soon = help_shift(circle, starts_at=now + timedelta(hours=20))
+    later = help_shift(circle, starts_at=now + timedelta(days=9))
+    past = help_shift(circle, starts_at=now - timedelta(days=2))
+    for shift in (soon, later, past):
+        claim(shift, volunteer)
+    person_path = feed_path(issue_feed(volunteer))
+    circle_path = feed_path(issue_feed(family, FeedToken.Scope.CIRCLE, circle.pk))
+    before = [api.get(path) for path in (person_path, circle_path)]
+
+    edited = login(family).patch(f"/api/v1/circles/{circle.pk}/", {"address": "4 Oak Lane"}, format="json")
+    after = [api.get(path) for path in (person_path, circle_path)]
+
+    assert edited.status_code == 200, edited.json()
+    for old, new in zip(before, after, strict=True):
+        assert api.get(old.wsgi_request.path, HTTP_IF_NONE_MATCH=old["ETag"]).status_code == 200
+        parse_strict(new.content)
+        was, now_reads = parse_icaljs(old.content)["events"], parse_icaljs(new.content)["events"]
+        # In time order: the past visit keeps its SEQUENCE, the two to come rise by one.
+        assert [(e["location"], e["sequence"]) for e in was] == [("12 Elm Street, Springfield", 0)] * 3
+        assert [(e["location"], e["sequence"]) for e in now_reads] == [
+            ("4 Oak Lane", 0),
+            ("4 Oak Lane", 1),
+            ("4 Oak Lane", 1),
+        ]
+    assert list(Shift.objects.order_by("starts_at").values_list("sequence", flat=True)) == [0, 1, 1]
+
+
+def test_profile_edit_without_address_change_keeps_sequence(login):
+    circle, family, volunteer = circle_with_members(address="12 Elm Street, Springfield")
+    claim(help_shift(circle, starts_at=timezone.now() + timedelta(days=3)), volunteer)
+
+    client = login(family)
+    same = client.patch(
+        f"/api/v1/circles/{circle.pk}/", {"address": "12 Elm Street, Springfield"}, format="json"
+    )
+    other = client.patch(f"/api/v1/circles/{circle.pk}/", {"likes": "Soup"}, format="json")
+
+    assert (same.status_code, other.status_code) == (200, 200)
+    assert list(Shift.objects.values_list("sequence", flat=True)) == [0]
+
+
+def test_address_window_opening_moves_the_etag_not_the_sequence(api, settings):
+    # Decided in backend/calendars/README.md ("SEQUENCE and the address").
+    circle, _family, volunteer = circle_with_members(address="12 Elm Street, Springfield")
+    claim(
+        help_shift(circle, starts_at=timezone.now() + timedelta(hours=60), location="Front porch"), volunteer
+    )
+    path = feed_path(issue_feed(volunteer))
+    settings.ADDRESS_VISIBLE_BEFORE = timedelta(hours=48)
+    closed = api.get(path)
+
+    settings.ADDRESS_VISIBLE_BEFORE = timedelta(hours=72)  # as if 12 hours had passed
+    opened = api.get(path, HTTP_IF_NONE_MATCH=closed["ETag"])
+
+    assert opened.status_code == 200
+    assert [(e["location"], e["sequence"]) for e in parse_icaljs(closed.content)["events"]] == [
+        ("Front porch", 0)
+    ]
+    assert [(e["location"], e["sequence"]) for e in parse_icaljs(opened.content)["events"]] == [
+        ("12 Elm Street, Springfield", 0)
+    ]
+
+
 def test_address_read_is_recorded_per_render_not_per_304(api):
     circle, _family, near = circle_with_members(address="12 Elm Street")
     claim(help_shift(circle, starts_at=timezone.now() + timedelta(hours=5)), near)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 from django.conf import settings
@@ -270,7 +271,8 @@ def test_me_feeds_shows_urls_once_then_has_feed(login):
     assert body["urls"] == {
         "url": f"{settings.SITE_URL}/calendars/{secret}.ics",
         "webcal": f"webcal://{host}/calendars/{secret}.ics",
-        "google": f"https://calendar.google.com/calendar/r?cid=webcal://{host}/calendars/{secret}.ics",
+        "google": "https://calendar.google.com/calendar/r?cid="
+        + quote(f"webcal://{host}/calendars/{secret}.ics", safe=""),
     }
     assert (body["scope"], body["scope_id"], body["has_feed"], body["last_used_at"]) == (
         "person",
@@ -286,6 +288,20 @@ def test_me_feeds_shows_urls_once_then_has_feed(login):
         "last_used_at": None,
         "urls": None,
     }
+
+
+def test_google_subscribe_link_carries_the_webcal_url_encoded(login, settings):
+    settings.SITE_URL = "https://village.example.org:8443/app"
+
+    urls = login(PersonFactory()).get("/api/v1/me/feeds/").json()["urls"]
+
+    secret = _secret_from(urls["url"])
+    assert urls["webcal"] == f"webcal://village.example.org:8443/app/calendars/{secret}.ics"
+    assert urls["google"] == (
+        "https://calendar.google.com/calendar/r?cid="
+        f"webcal%3A%2F%2Fvillage.example.org%3A8443%2Fapp%2Fcalendars%2F{secret}.ics"
+    )
+    assert parse_qs(urlsplit(urls["google"]).query) == {"cid": [urls["webcal"]]}
 
 
 def test_me_feeds_rotate_and_revoke(login):

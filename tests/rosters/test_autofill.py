@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from collections import Counter, defaultdict
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from rest_framework.test import APIClient
@@ -220,6 +221,28 @@ def test_autofill_drop_one_assignment_then_accept(login):
     assert client.post(f"/api/v1/autofill/{proposal['id']}/accept/", {}, format="json").status_code == 409
     gone = client.delete(f"/api/v1/autofill/{proposal['id']}/assignments/{proposal['assignments'][1]['id']}/")
     assert gone.status_code == 409
+
+
+def test_autofill_drop_recomputes_places_filled_and_explains_the_freed_place(login):
+    org, client, proposal = _two_shift_proposal(login)
+    dropped, kept = proposal["assignments"]
+    assert proposal["unfilled"] == []
+    assert client.delete(f"/api/v1/autofill/{proposal['id']}/assignments/{dropped['id']}/").status_code == 204
+    after = client.get(f"/api/v1/autofill/{proposal['id']}/").json()
+    shift = Shift.objects.get(pk=dropped["shift"])
+    local = shift.starts_at.astimezone(ZoneInfo(org.roster.time_zone))
+    assert after["places_filled"] == 1
+    assert after["unfilled"] == [
+        {
+            "shift": shift.pk,
+            "title": shift.title,
+            "starts_at": shift.starts_at.isoformat(),
+            "places": 1,
+            "reason": f"A coordinator took {dropped['person_name']} off this proposal for "
+            f"{local:%a} {local.day} {local:%b} 18:00; assign someone yourself or run auto-fill again.",
+        }
+    ]
+    assert [a["id"] for a in after["assignments"]] == [kept["id"]]
 
 
 def test_autofill_accept_reports_what_changed_and_keeps_the_rest(login):

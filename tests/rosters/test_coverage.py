@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from rosters.models import ShiftRequirement
 from rosters.selectors import gaps
+from scheduling.models import PersonQualification
 from scheduling.services import signup_claim
 from tests.factories import ShiftFactory
 from tests.rosters.factories import PersonQualificationFactory, QualificationFactory, org_with_roster
@@ -71,6 +72,48 @@ def test_coverage_reports_requirements_gaps_days_load_and_expired_flags(login):
     ]
 
 
+def test_coverage_flags_a_lapsed_per_place_qualification(login):
+    org = org_with_roster(volunteers=2)
+    ana, ben = org.volunteers
+    spanish = QualificationFactory(organisation=org.organisation, name="Spanish speaker")
+    trained = QualificationFactory(organisation=org.organisation, name="Trained peer supporter")
+    start = _monday_noon()
+    lapses = PersonQualificationFactory(person=ana, qualification=spanish)
+    PersonQualificationFactory(person=ana, qualification=trained)
+    PersonQualificationFactory(person=ben, qualification=trained)
+    shift = ShiftFactory(roster=org.roster, title="Helpline", starts_at=start, capacity=2)
+    # Trained is both needed by every place and by one reserved place: one flag, not two.
+    shift.required_qualifications.add(trained)
+    ShiftRequirement.objects.create(shift=shift, qualification=spanish, count=1)
+    ShiftRequirement.objects.create(shift=shift, qualification=trained, count=1)
+    ana_signup = signup_claim(shift=shift, person=ana).signup
+    signup_claim(shift=shift, person=ben)
+    # Ana's Spanish lapses before the shift; Ben never held it, so his place was an open one.
+    lapses.expires_at = start - timedelta(hours=1)
+    lapses.save()
+    day = start.date().isoformat()
+    response = login(org.coordinator).get(
+        f"/api/v1/rosters/{org.roster.pk}/coverage/", {"start": day, "end": day}
+    )
+    body = response.json()
+    assert body["shifts"][0]["requirements"] == [
+        {"qualification": spanish.pk, "name": "Spanish speaker", "needed": 1, "filled": 0},
+        {"qualification": trained.pk, "name": "Trained peer supporter", "needed": 1, "filled": 1},
+    ]
+    assert body["flags"] == [
+        {
+            "signup": ana_signup.pk,
+            "shift": shift.pk,
+            "starts_at": start.isoformat().replace("+00:00", "Z"),
+            "person": ana.pk,
+            "name": ana.name,
+            "qualification": spanish.pk,
+            "qualification_name": "Spanish speaker",
+            "expires_at": lapses.expires_at.isoformat().replace("+00:00", "Z"),
+        }
+    ]
+
+
 def test_coverage_permissions_and_range(login):
     org = org_with_roster(volunteers=1)
     url = f"/api/v1/rosters/{org.roster.pk}/coverage/"
@@ -84,16 +127,21 @@ def test_coverage_permissions_and_range(login):
 def test_coverage_query_count_is_constant(login, django_assert_num_queries, count):
     org = org_with_roster(volunteers=2)
     qual = QualificationFactory(organisation=org.organisation)
+    spoken = QualificationFactory(organisation=org.organisation)
     start = _monday_noon()
     for i in range(count):
         shift = ShiftFactory(roster=org.roster, starts_at=start + timedelta(hours=3 * i))
         shift.required_qualifications.add(qual)
         ShiftRequirement.objects.create(shift=shift, qualification=qual, count=1)
+        ShiftRequirement.objects.create(shift=shift, qualification=spoken, count=1)
     for volunteer in org.volunteers:
         PersonQualificationFactory(person=volunteer, qualification=qual)
+        PersonQualificationFactory(person=volunteer, qualification=spoken)
     for shift in org.roster.shifts.all():
         for volunteer in org.volunteers:
             signup_claim(shift=shift, person=volunteer, confirm_overlap=True)
+    # Every per-place grant lapses, so every sign-up is flagged: flags cost no extra query.
+    PersonQualification.objects.filter(qualification=spoken).update(expires_at=start - timedelta(hours=1))
     client = login(org.coordinator)
     # roster, role (2), shifts, required qualifications, requirements + their qualifications, sign-ups, grants
     with django_assert_num_queries(9):
@@ -102,6 +150,7 @@ def test_coverage_query_count_is_constant(login, django_assert_num_queries, coun
             {"start": start.date().isoformat(), "end": (start.date() + timedelta(days=3)).isoformat()},
         )
     assert response.json()["totals"]["filled"] == 2 * count
+    assert len(response.json()["flags"]) == 2 * count
 
 
 def test_gaps_lists_open_places_close_to_their_start():

@@ -13,7 +13,7 @@ from django.utils import timezone
 from accounts.models import Person
 from rosters import selectors
 from rosters.models import AutofillAssignment, AutofillProposal
-from rosters.solver import solve
+from rosters.solver import solve, when
 from scheduling.models import PersonQualification, Roster
 from scheduling.services import signup_assign
 from scheduling.services._common import require_coordinator
@@ -99,11 +99,44 @@ def _require_open(proposal: AutofillProposal) -> None:
         raise Conflict("This proposal was already accepted.", code="already_accepted")
 
 
+DROPPED_REASON = (
+    "A coordinator took {person} off this proposal for {when}; "
+    "assign someone yourself or run auto-fill again."
+)
+
+
 def autofill_assignment_drop(*, assignment: AutofillAssignment, actor: Person | None) -> None:
-    """Take one proposed assignment out before accepting (the place simply stays open)."""
+    """Take one proposed assignment out before accepting: the place stays open, the proposal's
+    ``places_filled`` counts one fewer, and ``unfilled`` lists the freed place with the reason.
+
+    Two coordinators dropping at once queue on the proposal row's lock, so neither overwrites the
+    other's entry in ``unfilled``; dropping an assignment already gone changes nothing.
+    """
     require_coordinator(roster=assignment.proposal.roster, actor=actor)
-    _require_open(assignment.proposal)
-    assignment.delete()
+    with transaction.atomic():
+        proposal = AutofillProposal.objects.select_for_update().get(pk=assignment.proposal_id)
+        _require_open(proposal)
+        shift = assignment.shift
+        person = assignment.person
+        deleted, _ = AutofillAssignment.objects.filter(pk=assignment.pk).delete()
+        if not deleted:
+            return
+        reason = DROPPED_REASON.format(person=person, when=when(shift.starts_at, shift.roster.time_zone))
+        unfilled = [
+            *proposal.unfilled,
+            {
+                "shift": shift.pk,
+                "title": shift.title,
+                "starts_at": shift.starts_at.isoformat(),
+                "places": 1,
+                "reason": reason,
+            },
+        ]
+        # A stable sort by time: the freed place sits with its shift's other open places.
+        unfilled.sort(key=lambda entry: datetime.fromisoformat(entry["starts_at"]))
+        proposal.unfilled = unfilled
+        proposal.places_filled = proposal.assignments.count()
+        proposal.save(update_fields=["unfilled", "places_filled"])
 
 
 def _availability_refusal(*, assignment: AutofillAssignment) -> str | None:

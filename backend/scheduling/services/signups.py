@@ -4,6 +4,13 @@ Every place is counted in ``Shift.filled`` (confirmed sign-ups plus offers being
 waitlisted person). A place is only ever taken by one conditional UPDATE on the shift row
 (``filled < capacity``) whose row count decides who won, inside ``transaction.atomic()``; the
 check constraint ``filled <= capacity`` and the partial unique index on (shift, person) back it.
+
+Calendar feeds date each event by the ``updated_at`` of its rows, and bulk UPDATEs skip
+``auto_now``: every sign-up UPDATE that changes what a feed shows (status, sequence, the place
+held) sets ``updated_at`` itself. The ``filled`` UPDATEs leave the shift's alone on purpose:
+each one moves together with a sign-up row (created, released or offered) by which the shift's
+event in a circle or roster feed is already dated, and touching the shift would re-date the
+same event in every other holder's own feed, where nothing they can see changed.
 """
 
 from __future__ import annotations
@@ -223,7 +230,10 @@ def offer_freed_places(*, shift: Shift, now: datetime | None = None) -> list[Sig
         ).update(filled=F("filled") + 1):
             break
         if Signup.objects.filter(pk=head.pk, status=Signup.Status.WAITLISTED).update(
-            status=Signup.Status.OFFERED, offer_expires_at=expires_at, sequence=F("sequence") + 1
+            status=Signup.Status.OFFERED,
+            offer_expires_at=expires_at,
+            sequence=F("sequence") + 1,
+            updated_at=timezone.now(),
         ):
             head.refresh_from_db()
             notify.waitlist_offered(signup=head)
@@ -251,6 +261,7 @@ def _release(*, signup: Signup, to_status: str, now: datetime, from_statuses: tu
         cancel_requested_at=None,
         offer_expires_at=None,
         sequence=F("sequence") + 1,
+        updated_at=timezone.now(),
     )
     if current in HELD_STATUSES:
         Shift.objects.filter(pk=signup.shift_id).update(filled=F("filled") - 1)
@@ -350,7 +361,12 @@ def signup_accept_offer(*, signup: Signup, actor: Person) -> Signup:
         # Conditional on the offer still standing: the expiry sweep may be passing it on right now.
         if not Signup.objects.filter(
             pk=signup.pk, status=Signup.Status.OFFERED, offer_expires_at__gt=now
-        ).update(status=Signup.Status.CONFIRMED, offer_expires_at=None, sequence=F("sequence") + 1):
+        ).update(
+            status=Signup.Status.CONFIRMED,
+            offer_expires_at=None,
+            sequence=F("sequence") + 1,
+            updated_at=timezone.now(),
+        ):
             raise Conflict(
                 "This offer has expired or was withdrawn, so the place went to the next person.",
                 code="offer_expired",
@@ -414,7 +430,7 @@ def signup_mark(*, signup: Signup, actor: Person, status: Literal["completed", "
     with transaction.atomic():
         if not Signup.objects.filter(
             pk=signup.pk, status__in=(Signup.Status.CONFIRMED, Signup.Status.COMPLETED, Signup.Status.NO_SHOW)
-        ).update(status=status):
+        ).update(status=status, updated_at=timezone.now()):
             raise DomainError("Only a confirmed sign-up can be marked.", code="not_active")
         signup.refresh_from_db()
         marked = (

@@ -69,6 +69,7 @@ def swap_accept(*, swap: SwapOffer, person: Person, confirm_overlap: bool = Fals
                 cancelled_at=now,
                 cancel_reason="Swapped",
                 sequence=F("sequence") + 1,
+                updated_at=now,
             ):
                 raise Conflict("This place is no longer on offer.", code="swap_taken")
             signup = Signup.objects.create(shift=shift, person=person, status=Signup.Status.CONFIRMED)

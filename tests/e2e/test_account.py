@@ -24,6 +24,7 @@ def test_language_choice_is_saved_to_the_profile(phone: Visit) -> None:
     log_in(phone, person.email, "/settings")
     page = phone.page
     page.wait_for_selector("h1:has-text('Settings')")
+    phone.check("settings")
     # The profile is saved in the background; wait for that answer before reading the database.
     with page.expect_response(
         lambda r: r.url.endswith("/api/v1/me/") and r.request.method == "PATCH"
@@ -58,6 +59,7 @@ def test_inbox_shows_a_delivered_message_and_marks_it_read(visit: Visit) -> None
     visit.check("inbox")
     page.get_by_role("button", name="Mark as read").click()
     page.wait_for_selector("button:has-text('Mark as read')", state="detached")
+    visit.check("inbox-read")
     note.refresh_from_db()
     assert note.read_at is not None
     assert page.get_by_role("link", name="Inbox").inner_text() == "Inbox"
@@ -93,6 +95,7 @@ def test_volunteer_cancels_honestly_and_takes_a_waitlist_offer(phone: Visit) -> 
     phone.check("cancel-confirm")
     visit_card.get_by_role("button", name="Yes, cancel").click()
     page.locator("li.card", has_text="Group visit").wait_for(state="detached")
+    phone.check("cancelled")
     assert Signup.objects.get(shift=soon, person=volunteer).status == "cancelled"
 
 
@@ -103,15 +106,19 @@ def test_an_expired_session_sends_the_person_to_log_in_and_back(visit: Visit) ->
     log_in(visit, person.email, "/commitments")
     page = visit.page
     page.wait_for_selector("h1:has-text('My commitments')")
+    visit.check("commitments")
     page.wait_for_load_state("networkidle")  # nothing in flight that could notice first
     Session.objects.all().delete()
     page.get_by_role("link", name="Settings").click()
     page.wait_for_selector("h1:has-text('Log in')")
     assert page.evaluate("() => location.hash") == "#/login?next=%2Fsettings"
+    visit.check("login-after-expiry")
     page.get_by_label("E-mail").fill(person.email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_selector("h1:has-text('Settings')")
+    page.wait_for_selector("h2:has-text('Notifications')")
+    visit.check("settings-after-login")
 
 
 def test_notification_preferences_are_saved(phone: Visit) -> None:

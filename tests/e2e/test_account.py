@@ -198,12 +198,19 @@ def test_preferences_save_quiet_hours_and_a_kind_turned_off(phone: Visit) -> Non
 
     page.reload()
     page.wait_for_selector("h2:has-text('Notifications')")
-    assert (page.get_by_label("From").input_value(), page.get_by_label("Until").input_value()) == ("21:30", "07:00")
+    assert (page.get_by_label("From").input_value(), page.get_by_label("Until").input_value()) == (
+        "21:30",
+        "07:00",
+    )
     expect(page.get_by_role("checkbox", name="Places still open close to their start")).not_to_be_checked()
     expect(page.get_by_role("checkbox", name="When a place is confirmed")).to_be_checked()
     phone.check("preferences-saved")
     preference = preferences_get(person=person)
-    assert (str(preference.quiet_hours_start), str(preference.quiet_hours_end), preference.disabled_kinds) == (
+    assert (
+        str(preference.quiet_hours_start),
+        str(preference.quiet_hours_end),
+        preference.disabled_kinds,
+    ) == (
         "21:30:00",
         "07:00:00",
         ["gap_alert"],

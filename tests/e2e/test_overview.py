@@ -68,7 +68,10 @@ def test_coordinator_home_shows_gaps_from_a_circle_and_a_roster_on_one_page(visi
     assert "Circle The Garcia family" in gaps.nth(0).inner_text()
     assert "Roster Helpline evenings" in gaps.nth(1).inner_text()
     circles = page.locator("section", has=page.get_by_role("heading", name="Circles you coordinate"))
-    assert circles.get_by_role("link", name="The Garcia family").get_attribute("href") == f"#/circles/{circle.pk}"
+    assert (
+        circles.get_by_role("link", name="The Garcia family").get_attribute("href")
+        == f"#/circles/{circle.pk}"
+    )
     rosters = page.locator("section", has=page.get_by_role("heading", name="Rosters you coordinate"))
     assert rosters.get_by_role("link", name="Helpline evenings").get_attribute("href") == (
         f"#/rosters/{roster.pk}/dashboard"

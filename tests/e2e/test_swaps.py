@@ -27,12 +27,16 @@ def helpline_shift_held_by_ana():
         OrganisationMembershipFactory(organisation=organisation, person=person, role=Role.VOLUNTEER)
     roster = roster_create(organisation=organisation, name="Helpline evenings", created_by=coordinator)
     starts = (timezone.now() + timedelta(days=5)).replace(minute=0, second=0, microsecond=0)
-    shift = shift_create(roster=roster, title="Helpline", starts_at=starts, ends_at=starts + timedelta(hours=2))
+    shift = shift_create(
+        roster=roster, title="Helpline", starts_at=starts, ends_at=starts + timedelta(hours=2)
+    )
     signup = signup_claim(shift=shift, person=ana).signup
     return shift, ana, bea, signup
 
 
-def test_volunteer_offers_a_swap_withdraws_it_and_another_volunteer_takes_it(phone: Visit, visit: Visit) -> None:
+def test_volunteer_offers_a_swap_withdraws_it_and_another_volunteer_takes_it(
+    phone: Visit, visit: Visit
+) -> None:
     shift, ana, bea, held = helpline_shift_held_by_ana()
 
     log_in(phone, ana.email, "/commitments")

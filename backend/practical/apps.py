@@ -38,6 +38,14 @@ class PracticalConfig(AppConfig):
         from scheduling.coordinator_actions import register_coordinator_action_hook
 
         register_coordinator_action_hook(engine_action_record)
+        # A coordinator's gaps across rosters link a circle's gap to the circle.
+        from practical.models import Circle
+        from scheduling.links import register_roster_page
+
+        register_roster_page(
+            "circle",
+            lambda ids: dict(Circle.objects.filter(roster_id__in=ids).values_list("roster_id", "pk")),
+        )
         # Deleted circles' tombstones leave once calendars have seen the cancellations.
         from datetime import timedelta
 

@@ -259,3 +259,41 @@ def open_swaps_for_roster(*, roster: Roster) -> QuerySet[SwapOffer]:
         .select_related("signup__shift__roster", "signup__person")
         .order_by("signup__shift__starts_at", "pk")
     )
+
+
+# --- A coordinator's gaps across everything they run ---------------------------------------
+
+GAPS_DEFAULT_DAYS = 7
+GAPS_MAX_DAYS = 31
+
+
+def rosters_coordinated_by(*, person: Person) -> QuerySet[Roster]:
+    """Every roster and circle the person coordinates (same rule as ``roster_role``): as a
+    coordinator member of it, or as a coordinator of its organisation."""
+    if not person.is_authenticated:
+        return Roster.objects.none()
+    active = MembershipStatus.ACTIVE
+    as_member = RosterMembership.objects.filter(person=person, status=active, role=Role.COORDINATOR).values(
+        "roster_id"
+    )
+    as_org = OrganisationMembership.objects.filter(
+        person=person, status=active, role=Role.COORDINATOR
+    ).values("organisation_id")
+    return Roster.objects.filter(Q(pk__in=as_member) | Q(organisation_id__in=as_org))
+
+
+def gaps_for_coordinator(*, person: Person, days: int, now: datetime | None = None) -> QuerySet[Shift]:
+    """Places still open on the shifts of every roster and circle the person coordinates that
+    start within ``days`` (a flexible window counts until it ends), soonest first, roster joined."""
+    now = now or timezone.now()
+    return (
+        Shift.objects.filter(
+            roster__in=rosters_coordinated_by(person=person),
+            status=Shift.Status.SCHEDULED,
+            filled__lt=F("capacity"),
+            starts_at__lt=now + timedelta(days=days),
+        )
+        .filter(Q(is_flexible=False, starts_at__gt=now) | Q(is_flexible=True, ends_at__gt=now))
+        .select_related("roster")
+        .order_by("starts_at", "pk")
+    )

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from scheduling.models import ACTIVE_SIGNUP_STATUSES, Qualification, Roster, Shift, Signup, SwapOffer
+from scheduling.selectors import GAPS_DEFAULT_DAYS, GAPS_MAX_DAYS
 from village.api import AwareDateTimeField, InputSerializer, OutputModelSerializer
 
 # --- Input --------------------------------------------------------------------------------------
@@ -318,6 +320,61 @@ class SwapBoardOutput(OutputModelSerializer):
     class Meta:
         model = SwapOffer
         fields = ["id", "signup", "status", "offered_by", "shift", "time_zone", "created_at"]
+
+
+class GapsQuery(serializers.Serializer):
+    days = serializers.IntegerField(
+        min_value=1,
+        max_value=GAPS_MAX_DAYS,
+        required=False,
+        default=GAPS_DEFAULT_DAYS,
+        help_text=f"How many days ahead to look, from now (1 to {GAPS_MAX_DAYS}).",
+    )
+
+
+class GapOutput(serializers.Serializer):
+    """One shift with places still open, on a roster or circle the caller coordinates.
+
+    Built straight from the row (like HelpRequestOutput): a dashboard page of 50 gaps should not
+    pay for a field object per attribute. ``starts_at``/``ends_at`` carry the roster's offset.
+    """
+
+    shift = serializers.IntegerField(read_only=True)
+    roster = serializers.IntegerField(read_only=True)
+    roster_name = serializers.CharField(read_only=True)
+    roster_kind = serializers.CharField(read_only=True, help_text="circle | duty")
+    circle = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text="For a circle's gap, the circle's id (its page)."
+    )
+    title = serializers.CharField(read_only=True)
+    starts_at = serializers.DateTimeField(read_only=True)
+    ends_at = serializers.DateTimeField(read_only=True)
+    time_zone = serializers.CharField(read_only=True)
+    is_flexible = serializers.BooleanField(read_only=True)
+    capacity = serializers.IntegerField(read_only=True)
+    filled = serializers.IntegerField(read_only=True)
+    needed = serializers.IntegerField(read_only=True, help_text="Places still open: capacity - filled.")
+
+    def to_representation(self, shift: Shift) -> dict[str, Any]:
+        roster = shift.roster
+        zone = ZoneInfo(roster.time_zone)
+        return {
+            "shift": shift.pk,
+            "roster": roster.pk,
+            "roster_name": roster.name,
+            "roster_kind": roster.kind,
+            "circle": self.context.get("pages", {}).get(roster.pk)
+            if roster.kind == Roster.Kind.CIRCLE
+            else None,
+            "title": shift.title,
+            "starts_at": shift.starts_at.astimezone(zone).isoformat(),
+            "ends_at": shift.ends_at.astimezone(zone).isoformat(),
+            "time_zone": roster.time_zone,
+            "is_flexible": shift.is_flexible,
+            "capacity": shift.capacity,
+            "filled": shift.filled,
+            "needed": max(shift.capacity - shift.filled, 0),
+        }
 
 
 def claim_payload(result: Any) -> dict[str, Any]:

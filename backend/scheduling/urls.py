@@ -32,4 +32,5 @@ urlpatterns: list[URLPattern] = [
     path("swaps/<int:swap_id>/accept/", views.SwapAcceptView.as_view(), name="swap-accept"),
     path("swaps/<int:swap_id>/withdraw/", views.SwapWithdrawView.as_view(), name="swap-withdraw"),
     path("me/commitments/", views.MyCommitmentsView.as_view(), name="my-commitments"),
+    path("me/gaps/", views.MyGapsView.as_view(), name="my-gaps"),
 ]

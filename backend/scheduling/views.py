@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import Organisation, Person
-from scheduling import selectors, services
+from scheduling import links, selectors, services
 from scheduling.models import Shift, Signup
 from scheduling.serializers import (
     AssignInput,
@@ -23,6 +23,8 @@ from scheduling.serializers import (
     ClaimOutput,
     CommitmentOutput,
     EmptyInput,
+    GapOutput,
+    GapsQuery,
     PublicSignupOutput,
     RosterCreateInput,
     RosterOutput,
@@ -326,3 +328,23 @@ class MyCommitmentsView(APIView):
                 ) from exc
         commitments = selectors.commitments_for(person=_me(request), since=since)
         return _paginate(self, request, commitments, CommitmentOutput)
+
+
+class MyGapsView(APIView):
+    """GET me/gaps/: open places on every roster and circle I coordinate, soonest first."""
+
+    pagination_class = Pagination
+
+    @extend_schema(parameters=[GapsQuery], responses=GapOutput(many=True))
+    def get(self, request: Request) -> Response:
+        query = GapsQuery(data=request.query_params)
+        if not query.is_valid():
+            raise DomainError(
+                f"Give days as a whole number from 1 to {selectors.GAPS_MAX_DAYS}.",
+                fields={k: [str(m) for m in v] for k, v in query.errors.items()},
+            )
+        gaps = selectors.gaps_for_coordinator(person=_me(request), days=query.validated_data["days"])
+        paginator = Pagination()
+        page = paginator.paginate_queryset(gaps, request, view=self) or []
+        pages = links.roster_pages({(shift.roster_id, shift.roster.kind) for shift in page})
+        return paginator.get_paginated_response(GapOutput(page, many=True, context={"pages": pages}).data)

@@ -5,6 +5,7 @@ import { forgotView, homeView, loginView, logoutView, resetView, signupView } fr
 import { circleEditView, circleNewView, circlesView, circleView, inviteView } from "./views/circles.js";
 import { commitmentsView } from "./views/commitments.js";
 import { dashboardView } from "./views/dashboard.js";
+import { overviewView } from "./views/overview.js";
 import { inboxView } from "./views/inbox.js";
 import { joinView } from "./views/join.js";
 import { requestNewView, requestsView, requestView } from "./views/requests.js";
@@ -30,6 +31,7 @@ export const routes = [
   ["/circles/:id/edit", circleEditView, auth],
   ["/circles/:id/invite", inviteView, auth],
   ["/circles/:id/requests/new", requestNewView, auth],
+  ["/dashboard", overviewView, auth],
   ["/rosters/:id", rosterView, auth],
   ...(capabilities.rosters ? [["/rosters/:id/dashboard", dashboardView, auth]] : []),
   ["/settings", settingsView, auth],

@@ -24,6 +24,7 @@ def test_language_choice_is_saved_to_the_profile(phone: Visit) -> None:
     log_in(phone, person.email, "/settings")
     page = phone.page
     page.wait_for_selector("h1:has-text('Settings')")
+    phone.check("settings")
     # The profile is saved in the background; wait for that answer before reading the database.
     with page.expect_response(
         lambda r: r.url.endswith("/api/v1/me/") and r.request.method == "PATCH"
@@ -58,6 +59,7 @@ def test_inbox_shows_a_delivered_message_and_marks_it_read(visit: Visit) -> None
     visit.check("inbox")
     page.get_by_role("button", name="Mark as read").click()
     page.wait_for_selector("button:has-text('Mark as read')", state="detached")
+    visit.check("inbox-read")
     note.refresh_from_db()
     assert note.read_at is not None
     assert page.get_by_role("link", name="Inbox").inner_text() == "Inbox"
@@ -93,6 +95,7 @@ def test_volunteer_cancels_honestly_and_takes_a_waitlist_offer(phone: Visit) -> 
     phone.check("cancel-confirm")
     visit_card.get_by_role("button", name="Yes, cancel").click()
     page.locator("li.card", has_text="Group visit").wait_for(state="detached")
+    phone.check("cancelled")
     assert Signup.objects.get(shift=soon, person=volunteer).status == "cancelled"
 
 
@@ -103,15 +106,19 @@ def test_an_expired_session_sends_the_person_to_log_in_and_back(visit: Visit) ->
     log_in(visit, person.email, "/commitments")
     page = visit.page
     page.wait_for_selector("h1:has-text('My commitments')")
+    visit.check("commitments")
     page.wait_for_load_state("networkidle")  # nothing in flight that could notice first
     Session.objects.all().delete()
     page.get_by_role("link", name="Settings").click()
     page.wait_for_selector("h1:has-text('Log in')")
     assert page.evaluate("() => location.hash") == "#/login?next=%2Fsettings"
+    visit.check("login-after-expiry")
     page.get_by_label("E-mail").fill(person.email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_selector("h1:has-text('Settings')")
+    page.wait_for_selector("h2:has-text('Notifications')")
+    visit.check("settings-after-login")
 
 
 def test_notification_preferences_are_saved(phone: Visit) -> None:
@@ -123,7 +130,7 @@ def test_notification_preferences_are_saved(phone: Visit) -> None:
     page.wait_for_selector("h2:has-text('Notifications')")
     page.get_by_role("checkbox", name="E-mail").uncheck()
     page.get_by_role("checkbox", name="In the app").check()
-    for label in ("1 day before", "3 hours before", "1 hour before"):
+    for label in ("2 days before", "1 day before", "3 hours before", "2 hours before", "1 hour before"):
         page.get_by_role("checkbox", name=label).set_checked(label == "1 hour before")
     page.get_by_role("checkbox", name="Send me a weekly summary").check()
     phone.check("preferences")
@@ -138,3 +145,78 @@ def test_notification_preferences_are_saved(phone: Visit) -> None:
         [60],
         True,
     )
+
+
+def save_preferences(page) -> None:
+    with page.expect_response(
+        lambda r: r.url.endswith("/me/notification-preferences/") and r.request.method == "PATCH"
+    ) as saved:
+        page.locator("form", has_text="How should we reach you?").get_by_role("button", name="Save").click()
+    assert saved.value.status == 200
+
+
+def test_preferences_keep_the_default_two_hour_reminder_and_any_unknown_lead_time(phone: Visit) -> None:
+    from notifications.selectors import preferences_get
+    from notifications.services import preferences_update
+
+    person = PersonFactory()
+    log_in(phone, person.email, "/settings")
+    page = phone.page
+    page.wait_for_selector("h2:has-text('Notifications')")
+    expect(page.get_by_role("checkbox", name="2 hours before")).to_be_checked()
+    expect(page.get_by_role("checkbox", name="1 day before")).to_be_checked()
+    page.get_by_role("checkbox", name="Send me a weekly summary").uncheck()
+    save_preferences(page)
+    assert preferences_get(person=person).reminder_lead_minutes == [1440, 120]
+
+    # A lead time this screen does not offer (set through the API) is shown and kept.
+    preferences_update(person=person, reminder_lead_minutes=[1440, 45])
+    page.reload()
+    expect(page.get_by_role("checkbox", name="45 minutes before")).to_be_checked()
+    phone.check("preferences-unknown-lead")
+    save_preferences(page)
+    assert preferences_get(person=person).reminder_lead_minutes == [1440, 45]
+
+
+def test_preferences_save_quiet_hours_and_a_kind_turned_off(phone: Visit) -> None:
+    from notifications.selectors import preferences_get
+
+    person = PersonFactory(time_zone="America/Chicago")
+    log_in(phone, person.email, "/settings")
+    page = phone.page
+    page.wait_for_selector("h2:has-text('Notifications')")
+    assert "America/Chicago" in page.locator("fieldset", has_text="Quiet hours").inner_text()
+    # Half of the quiet hours is refused before anything is sent, and nothing typed is lost.
+    page.get_by_label("From").fill("21:30")
+    page.get_by_role("checkbox", name="Places still open close to their start").uncheck()
+    page.locator("form", has_text="How should we reach you?").get_by_role("button", name="Save").click()
+    page.get_by_text("Give both times for quiet hours, or leave both empty.").first.wait_for()
+    assert page.get_by_label("From").input_value() == "21:30"
+    phone.check("preferences-quiet-half")
+    page.get_by_label("Until").fill("07:00")
+    save_preferences(page)
+
+    page.reload()
+    page.wait_for_selector("h2:has-text('Notifications')")
+    assert (page.get_by_label("From").input_value(), page.get_by_label("Until").input_value()) == (
+        "21:30",
+        "07:00",
+    )
+    expect(page.get_by_role("checkbox", name="Places still open close to their start")).not_to_be_checked()
+    expect(page.get_by_role("checkbox", name="When a place is confirmed")).to_be_checked()
+    phone.check("preferences-saved")
+    preference = preferences_get(person=person)
+    assert (
+        str(preference.quiet_hours_start),
+        str(preference.quiet_hours_end),
+        preference.disabled_kinds,
+    ) == (
+        "21:30:00",
+        "07:00:00",
+        ["gap_alert"],
+    )
+
+    page.get_by_role("button", name="No quiet hours").click()
+    save_preferences(page)
+    preference = preferences_get(person=person)
+    assert (preference.quiet_hours_start, preference.quiet_hours_end) == (None, None)

@@ -52,6 +52,7 @@ def test_coordinator_sees_gaps_runs_autofill_and_accepts(visit: Visit) -> None:
     log_in(visit, coordinator.email, f"/rosters/{roster.pk}")
     page = visit.page
     page.wait_for_selector("h1:has-text('Helpline evenings')")
+    visit.check("roster")
     page.get_by_role("link", name="Coordinator dashboard").click()
 
     page.wait_for_selector("h1:has-text('Helpline evenings: dashboard')")
@@ -88,6 +89,7 @@ def test_coordinator_sees_gaps_runs_autofill_and_accepts(visit: Visit) -> None:
 
     page.get_by_role("button", name="Approve Dana Lee").click()
     page.wait_for_selector("text=Nobody is waiting for approval.")
+    visit.check("approved")
     waiting.refresh_from_db()
     assert organisation.memberships.get(person=waiting).status == MembershipStatus.ACTIVE
 

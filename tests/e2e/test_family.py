@@ -15,6 +15,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def log_in(visit: Visit, email: str, next_path: str = "/requests") -> None:
     page = visit.goto(f"/#/login?next={next_path}")
+    page.wait_for_selector("h1:has-text('Log in')")
+    visit.check("login")
     page.get_by_label("E-mail").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
@@ -139,6 +141,7 @@ def test_family_asks_once_for_an_errand_with_a_shopping_list(phone: Visit) -> No
     phone.check("errand-new")
     page.get_by_role("button", name="Ask for this help").click()
     page.wait_for_selector("h1:text-is('The García family')")
+    phone.check("circle-after-errand")
     errand = HelpRequest.objects.select_related("shift").get()
     assert (errand.kind, errand.details, errand.shift.capacity) == (
         "errand",
@@ -163,6 +166,7 @@ def test_family_thanks_the_helper_who_brought_dinner(visit: Visit) -> None:
     page.get_by_label("Your message").fill("Thank you, Ana! The soup was perfect.")
     page.get_by_role("button", name="Send thanks").click()
     page.locator("li.card", has_text="Ana Ruiz").get_by_text("Thanks sent").wait_for()
+    visit.check("thanks-sent")
     dinner.refresh_from_db()
     assert {key: note["message"] for key, note in dinner.details["_thanks"].items()} == {
         str(signup.pk): "Thank you, Ana! The soup was perfect."
@@ -178,10 +182,12 @@ def test_family_edits_the_household_and_makes_an_invite_link(phone: Visit) -> No
     log_in(phone, mum.email, f"/circles/{circle.pk}/edit")
     page = phone.page
     page.wait_for_selector("h1:has-text('Household: The García family')")
+    phone.check("household-edit")
     page.get_by_role("checkbox", name="Sesame").check()
     page.get_by_label("Pets").fill("A friendly dog")
     page.get_by_role("button", name="Save").click()
     page.wait_for_selector("h1:text-is('The García family')")
+    phone.check("circle-after-edit")
     circle.refresh_from_db()
     assert (circle.allergies, circle.pets) == (["sesame"], "A friendly dog")
 
@@ -195,4 +201,5 @@ def test_family_edits_the_household_and_makes_an_invite_link(phone: Visit) -> No
     page.get_by_label("E-mail").fill("aunt.rosa@example.org")
     page.get_by_role("button", name="Send the invitation").click()
     page.wait_for_selector("text=Invitation sent to aunt.rosa@example.org.")
+    phone.check("invite-sent")
     assert sorted(Invitation.objects.values_list("email", flat=True)) == ["", "aunt.rosa@example.org"]

@@ -92,12 +92,16 @@ def test_keyboard_user_gets_the_skip_link_first_and_focus_moves_to_each_new_page
     assert page.evaluate(
         "() => document.activeElement.tagName + ':' + document.activeElement.textContent"
     ) == ("H1:Create an account")
+    visit.check("signup")
 
 
 def test_forgotten_password_page_confirms_without_saying_whether_the_account_exists(phone: Visit) -> None:
     page = phone.goto("/#/login")
+    page.wait_for_selector("h1:has-text('Log in')")
+    phone.check("login")
     page.get_by_role("link", name="Forgot your password?").click()
     page.wait_for_selector("h1:has-text('Reset your password')")
+    phone.check("forgot")
     page.get_by_label("E-mail").fill("nobody@example.org")
     page.get_by_role("button", name="Send me a link").click()
     page.wait_for_selector("text=If that address has an account, a link is on its way.")

@@ -102,3 +102,25 @@ def test_queries_swap_board_constant(login, volunteer_on, roster, n, django_asse
     with django_assert_num_queries(4):  # roster, role, count, page (shift, roster, person joined)
         response = client.get(f"/api/v1/rosters/{roster.pk}/swaps/")
     assert response.json()["count"] == n
+
+
+@pytest.mark.parametrize("n", [1, 50])
+def test_queries_my_gaps_constant(login, n, django_assert_num_queries):
+    from accounts.models import Role
+    from tests.factories import CircleFactory, OrganisationFactory, OrganisationMembershipFactory
+
+    organisation = OrganisationFactory()
+    coordinator = OrganisationMembershipFactory(organisation=organisation, role=Role.COORDINATOR).person
+    for i in range(n):
+        roster = (
+            CircleFactory(organisation=organisation, roster__organisation=organisation).roster
+            if i % 2 == 0
+            else RosterFactory(organisation=organisation)
+        )
+        ShiftFactory(roster=roster, starts_at=ShiftFactory.starts_at.function() + timedelta(hours=i))
+    client = login(coordinator)
+
+    # count, page (roster joined, coordinated rosters a subquery), the circles behind circle rosters
+    with django_assert_num_queries(3):
+        response = client.get("/api/v1/me/gaps/")
+    assert response.json()["count"] == n

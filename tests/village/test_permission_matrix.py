@@ -100,6 +100,7 @@ EXPECTED = {
     "POST swaps/<int:swap_id>/accept/": "403 404 bad 404 ok",
     "POST swaps/<int:swap_id>/withdraw/": "403 404 ok 404 ok",
     "GET me/commitments/": "403 ok ok ok ok",
+    "GET me/gaps/": "403 ok ok ok ok",
     "GET rosters/<int:roster_id>/templates/": "403 404 403 404 ok",
     "POST rosters/<int:roster_id>/templates/": "403 404 403 404 bad",
     "GET rosters/<int:roster_id>/templates/<int:template_id>/": "403 404 403 404 ok",

@@ -74,18 +74,19 @@ export async function logoutView() {
   go("/login");
 }
 
-// Where "home" is depends on who you are: a family's coordinator lands on their circle,
+// Where "home" is depends on who you are: a family with its one circle lands on it; anyone else
+// who coordinates (an organisation, or several circles) on the dashboard of every gap they run;
 // everyone else on what still needs doing.
 export async function homeView() {
   if (!session.me) return go("/login");
-  let circles = [];
-  try {
-    circles = items(await api.get("circles/", { limit: 50 }));
-  } catch {
-    circles = [];
-  }
+  const [circles, organisations] = await Promise.all([
+    api.get("circles/", { limit: 50 }).then(items).catch(() => []),
+    api.get("organisations/", { limit: 50 }).then(items).catch(() => []),
+  ]);
   const mine = circles.filter((c) => c.my_role === "coordinator" && c.status !== "closed");
-  if (mine.length === 1 && circles.length === 1) return go(`/circles/${mine[0].id}`);
+  const runsOrganisation = organisations.some((o) => (o.my_role || o.role) === "coordinator" && (o.my_status || o.status) === "active");
+  if (!runsOrganisation && mine.length === 1 && circles.length === 1) return go(`/circles/${mine[0].id}`);
+  if (runsOrganisation || mine.length) return go("/dashboard");
   return go("/requests");
 }
 

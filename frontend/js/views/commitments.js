@@ -1,10 +1,11 @@
-// Everything I said I'd do, soonest first: add it to my calendar, cancel honestly, take a
-// freed place I was waiting for.
+// Everything I said I'd do, soonest first: add it to my calendar, cancel honestly or offer my
+// place to someone else, take a freed place I was waiting for.
 import { api, getAll, url } from "../api.js";
 import { dayKey, formatDay, formatRange, formatDateTime, t } from "../i18n.js";
 import { feedsCard } from "./feeds.js";
 import { button, clear, empty, errorBox, h, link, load, page, toast } from "../ui.js";
 import { capabilities } from "../capabilities.js";
+import { swapActions, swapNote } from "./swaps.js";
 
 const STATUS_TAG = { confirmed: "ok", waitlisted: "muted", offered: "danger", completed: "ok", no_show: "muted", cancelled: "muted" };
 
@@ -55,7 +56,7 @@ function commitmentCard(signup, refresh) {
       status.append(confirmBox);
       reason.focus();
     }, "danger");
-    actions.append(cancel);
+    actions.append(...swapActions(signup, { status, refresh }), cancel);
   }
 
   return h("li", { class: "card" },
@@ -66,6 +67,7 @@ function commitmentCard(signup, refresh) {
     signup.note ? h("p", {}, t("commitment.your_note", { note: signup.note })) : null,
     signup.status === "offered" && signup.offer_expires_at ? h("p", { class: "note" }, t("commitment.offer_until", { time: formatDateTime(signup.offer_expires_at, zone) })) : null,
     h("p", {}, statusTag(signup)),
+    swapNote(signup),
     actions, status);
 }
 

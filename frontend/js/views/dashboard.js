@@ -1,8 +1,9 @@
 // The coordinator's dashboard for an organisation roster: gaps first, coverage by day and load
 // per volunteer (charts with a table behind each), a fair auto-fill to review and accept,
-// people waiting for approval, qualifications to grant, and a CSV of the period.
-import { api, getAll } from "../api.js";
-import { formatDateTime, formatShortDay, t } from "../i18n.js";
+// messages that could not be delivered, people waiting for approval, qualifications to grant,
+// and a CSV of the period.
+import { api, getAll, items } from "../api.js";
+import { formatDateTime, formatShortDay, has, t } from "../i18n.js";
 import { todayIn, addDays, zonedISO } from "../time.js";
 import { button, clear, errorBox, h, link, load, page, toast } from "../ui.js";
 
@@ -225,6 +226,43 @@ function peopleSection(roster) {
   return section;
 }
 
+// Messages the outbox gave up on (a bounced address, a number texts can't reach): the
+// coordinator is the one who can phone that person instead. The endpoint may not exist on an
+// older server; a 404 then shows nothing rather than an error about a feature that isn't there.
+const FAILED_SHOWN = 20;
+
+function failedSection(roster) {
+  const box = h("div");
+  const section = h("section", { class: "stack" }, box);
+  load(box, async () => {
+    try {
+      return await api.get(`rosters/${roster.id}/failed-notifications/`, { limit: FAILED_SHOWN });
+    } catch (error) {
+      if (error.status === 404) return null;
+      throw error;
+    }
+  }, (data) => {
+    if (data === null) return null;
+    const rows = items(data);
+    const count = (data && data.count) ?? rows.length;
+    const parts = [h("h2", {}, t("failed.title"))];
+    if (!rows.length) {
+      parts.push(h("p", {}, t("failed.none")));
+      return h("div", { class: "stack" }, parts);
+    }
+    parts.push(h("p", {}, t("failed.lead", { count })),
+      h("ul", { class: "list" }, rows.map((row) => h("li", { class: "card" },
+        h("h3", {}, row.subject || row.kind),
+        h("p", {}, h("strong", {}, row.recipient_name || t("failed.someone")), " · ",
+          has(`failed.channel.${row.channel}`) ? t(`failed.channel.${row.channel}`) : row.channel),
+        h("p", { class: "meta" }, t("failed.when", { time: formatDateTime(row.failed_at, roster.time_zone), count: Number(row.attempts) || 0 })),
+        row.last_error ? h("p", { class: "meta pre break" }, t("failed.error", { error: row.last_error })) : null))));
+    if (count > rows.length) parts.push(h("p", { class: "meta" }, t("failed.more", { count: count - rows.length })));
+    return h("div", { class: "stack" }, parts);
+  }, t("failed.loading"));
+  return section;
+}
+
 export async function dashboardView({ id, query }) {
   const { body, heading } = page(t("dash.title"));
   const days = PERIODS.includes(Number(query.get("days"))) ? Number(query.get("days")) : 14;
@@ -248,6 +286,7 @@ export async function dashboardView({ id, query }) {
       coverageSection(coverage),
       loadSection(coverage),
       csv,
+      failedSection(roster),
       peopleSection(roster),
       link(t("dash.back"), `#/rosters/${id}`));
   }, t("dash.loading"));

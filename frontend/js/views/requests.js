@@ -12,6 +12,7 @@ import {
 import { allergenOptions, allergyAlert } from "./circles.js";
 import { claimWithChoices } from "./claim.js";
 import { groupByDay } from "./rosters.js";
+import { swapBoard } from "./swaps.js";
 
 export const KINDS = ["meal", "laundry", "childcare", "errand", "visit", "ride", "other"];
 
@@ -101,9 +102,10 @@ export async function requestsView({ query }) {
     // The list has no allergies; each circle's profile does, and a volunteer must see them.
     const full = await Promise.all(circles.map((c) => api.get(`circles/${c.id}/`)));
     const sections = await Promise.all(full.map(circleRequests));
-    const rosters = (await getAll("rosters/")).filter((r) => r.kind === "duty");
-    return { single: false, sections, rosters };
-  }, ({ single, sections, rosters }) => {
+    const everyRoster = await getAll("rosters/");
+    const rosters = everyRoster.filter((r) => r.kind === "duty");
+    return { single: false, sections, rosters, everyRoster };
+  }, ({ single, sections, rosters, everyRoster }) => {
     if (single) {
       const circle = sections[0].circle;
       heading.textContent = t("requests.title_circle", { name: circle.name });
@@ -115,6 +117,7 @@ export async function requestsView({ query }) {
       return empty(t("requests.no_circles"), link(t("circles.start"), "#/circles/new", "secondary"));
     }
     return h("div", { class: "stack" },
+      swapBoard(everyRoster),
       sections.map((data) => circleSection(data, { single: false })),
       rosters.length ? h("section", {}, h("h2", {}, t("rosters.title")),
         h("ul", { class: "list" }, rosters.map((r) => h("li", { class: "card" }, h("a", { href: `#/rosters/${r.id}` }, r.name))))) : null);

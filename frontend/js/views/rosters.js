@@ -4,6 +4,7 @@ import { dayKey, formatDay, formatRange, t } from "../i18n.js";
 import { capabilities } from "../capabilities.js";
 import { empty, errorBox, h, link, load, page, toast } from "../ui.js";
 import { claimShift, claimWithChoices } from "./claim.js";
+import { swapBoard } from "./swaps.js";
 
 export function groupByDay(items, startOf, zoneOf) {
   const groups = new Map();
@@ -77,6 +78,7 @@ export async function rosterView({ id }) {
           h("ul", { class: "list" }, group.items.map((shift) => shiftCard(shift, () => rosterView({ id }))))));
       }
     }
+    parts.push(swapBoard([roster]));
     if (capabilities.rosters && coordinator) {
       parts.unshift(link(t("dashboard.open"), `#/rosters/${id}/dashboard`, "primary"));
     }

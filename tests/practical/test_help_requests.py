@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from practical.models import AddressRead, Circle, HelpRequest
-from scheduling.models import Shift, ShiftSeries
+from scheduling.models import Shift, ShiftSeries, Signup
 from tests.practical.help_factories import (
     MEAL_DETAILS,
     add_volunteer,
@@ -350,6 +350,26 @@ def test_request_list_query_count_is_constant(login, django_assert_num_queries, 
     with django_assert_num_queries(5):
         response = client.get(f"/api/v1/circles/{people.circle.pk}/requests/")
     assert response.json()["count"] == count
+
+
+@pytest.mark.parametrize("count", [1, 50])
+def test_request_list_query_count_is_constant_for_the_coordinator(login, django_assert_num_queries, count):
+    people = circle_with_people()
+    kinds = [HelpRequest.Kind.MEAL, HelpRequest.Kind.ERRAND, HelpRequest.Kind.VISIT]
+    for index in range(count):
+        kind = kinds[index % len(kinds)]
+        details = {"items": ["Milk"]} if kind == HelpRequest.Kind.ERRAND else None
+        help_request = make_request(
+            people, kind=kind, details=details, starts_at=timezone.now() + timedelta(days=1, hours=index)
+        )
+        if index % 2:
+            Signup.objects.create(shift=help_request.shift, person=people.volunteer)
+    client = login(people.coordinator)
+    # roster_role (the membership says coordinator: 1), circle (1), count (1), page (1)
+    with django_assert_num_queries(4):
+        response = client.get(f"/api/v1/circles/{people.circle.pk}/requests/")
+    assert response.json()["count"] == count
+    assert len(response.json()["results"]) == count
 
 
 # --- detail: the address by role --------------------------------------------------------------

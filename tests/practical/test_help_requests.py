@@ -265,6 +265,33 @@ def test_request_series_is_all_or_nothing(login, overrides, status):
     assert _counts() == before
 
 
+@pytest.mark.parametrize("rrule", ["FREQ=HOURLY;COUNT=10000", "FREQ=DAILY;UNTIL=20540101"])
+def test_request_series_of_ten_thousand_is_refused_at_the_real_cap(login, settings, rrule):
+    assert settings.MAX_SERIES_OCCURRENCES == 200  # the shipped default, not a test override
+    people = circle_with_people()
+    before = _counts()
+
+    response = login(people.coordinator).post(
+        f"/api/v1/circles/{people.circle.pk}/requests/series/",
+        {
+            "kind": "meal",
+            "rrule": rrule,
+            "first_starts_at": "2027-03-08T17:30:00-05:00",
+            "duration_minutes": 60,
+            "details": {"servings": 4},
+        },
+    )
+
+    assert response.status_code == 400, response.json()
+    assert response.json()["error"] == {
+        "code": "series_too_long",
+        "message": "A series can have at most 200 shifts; this rule makes more. "
+        "Lower COUNT or bring UNTIL closer.",
+        "fields": {"rrule": ["At most 200 occurrences."]},
+    }
+    assert _counts() == before
+
+
 def test_request_series_by_volunteer_is_forbidden(login):
     people = circle_with_people()
     response = login(people.volunteer).post(

@@ -13,6 +13,7 @@ reach the log through ``engine_action_record``, the hook practical registers wit
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.db.models import CharField, F, IntegerField, JSONField, QuerySet, Value
@@ -47,6 +48,27 @@ SIGNUP_COMPLETED = coordinator_actions.SIGNUP_COMPLETED
 SIGNUP_NO_SHOW = coordinator_actions.SIGNUP_NO_SHOW
 # The merged view's name for an AddressRead row.
 ADDRESS_SHOWN = "address_shown"
+
+# Every kind of entry the log can hold, for the list's ``action`` filter.
+ACTIONS = (
+    ADDRESS_SHOWN,
+    MEMBER_JOINED,
+    MEMBER_APPROVED,
+    MEMBER_ROLE_CHANGED,
+    MEMBER_REMOVED,
+    CHILDCARE_APPROVED,
+    CHILDCARE_WITHDRAWN,
+    CIRCLE_PAUSED,
+    CIRCLE_RESUMED,
+    CIRCLE_CLOSED,
+    PROFILE_EDITED,
+    REQUEST_CREATED,
+    REQUEST_SERIES_CREATED,
+    REQUEST_EDITED,
+    REQUEST_CANCELLED,
+    REQUEST_RECEIVED,
+    SIGNUP_THANKED,
+)
 
 STATUS_ACTIONS = {"paused": CIRCLE_PAUSED, "active": CIRCLE_RESUMED, "closed": CIRCLE_CLOSED}
 
@@ -104,45 +126,58 @@ _SELECTED = (
 )
 
 
-def circle_audit_log(*, circle: Circle) -> QuerySet[Any]:
+def circle_audit_log(
+    *,
+    circle: Circle,
+    action: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> QuerySet[Any]:
     """Address reads and coordinator actions in one list, newest first; one query per page.
+
+    ``action`` keeps one kind of entry (``ADDRESS_SHOWN`` for the reads); ``since`` and ``until``
+    keep entries at or after, and before, those times.
 
     Each row (see ``audit_row``) is: ``type`` ("address_read" | "action"), ``id``, ``action``, ``at``,
     ``actor_id``, ``actor_name``, ``target_person_id``, ``target_name``, ``via``, ``detail``.
     A UNION of two plain SELECTs, so pagination (COUNT, LIMIT/OFFSET) stays in the database.
     """
-    reads = (
-        AddressRead.objects.filter(circle=circle)
-        .annotate(
-            a_source=Value("address_read", output_field=CharField()),
-            a_id=F("pk"),
-            a_action=Value(ADDRESS_SHOWN, output_field=CharField()),
-            a_at=F("read_at"),
-            a_actor_id=F("person_id"),
-            a_actor_name=F("person__name"),
-            a_target_id=Value(None, output_field=IntegerField()),
-            a_target_name=Value(None, output_field=CharField()),
-            a_via=F("via"),
-            a_detail=Value(None, output_field=JSONField()),
-        )
-        .values_list(*_SELECTED)
-    )
-    actions = (
-        CircleAuditEntry.objects.filter(circle=circle)
-        .annotate(
-            a_source=Value("action", output_field=CharField()),
-            a_id=F("pk"),
-            a_action=F("action"),
-            a_at=F("created_at"),
-            a_actor_id=F("actor_id"),
-            a_actor_name=F("actor__name"),
-            a_target_id=F("target_person_id"),
-            a_target_name=F("target_person__name"),
-            a_via=Value(None, output_field=CharField()),
-            a_detail=F("detail"),
-        )
-        .values_list(*_SELECTED)
-    )
+    reads = AddressRead.objects.filter(circle=circle)
+    entries = CircleAuditEntry.objects.filter(circle=circle)
+    if since is not None:
+        reads, entries = reads.filter(read_at__gte=since), entries.filter(created_at__gte=since)
+    if until is not None:
+        reads, entries = reads.filter(read_at__lt=until), entries.filter(created_at__lt=until)
+    if action is not None:
+        # The filter goes on each half: Django cannot filter a UNION after it is built.
+        if action == ADDRESS_SHOWN:
+            entries = entries.none()
+        else:
+            reads, entries = reads.none(), entries.filter(action=action)
+    reads = reads.annotate(
+        a_source=Value("address_read", output_field=CharField()),
+        a_id=F("pk"),
+        a_action=Value(ADDRESS_SHOWN, output_field=CharField()),
+        a_at=F("read_at"),
+        a_actor_id=F("person_id"),
+        a_actor_name=F("person__name"),
+        a_target_id=Value(None, output_field=IntegerField()),
+        a_target_name=Value(None, output_field=CharField()),
+        a_via=F("via"),
+        a_detail=Value(None, output_field=JSONField()),
+    ).values_list(*_SELECTED)
+    actions = entries.annotate(
+        a_source=Value("action", output_field=CharField()),
+        a_id=F("pk"),
+        a_action=F("action"),
+        a_at=F("created_at"),
+        a_actor_id=F("actor_id"),
+        a_actor_name=F("actor__name"),
+        a_target_id=F("target_person_id"),
+        a_target_name=F("target_person__name"),
+        a_via=Value(None, output_field=CharField()),
+        a_detail=F("detail"),
+    ).values_list(*_SELECTED)
     return reads.union(actions, all=True).order_by("-a_at", "a_source", "-a_id")
 
 

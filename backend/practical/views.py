@@ -24,7 +24,7 @@ from rest_framework.views import APIView
 
 from accounts.models import MembershipStatus, Person
 from practical import audit, export, selectors, services
-from practical.models import Circle
+from practical.models import ChildcareApproval, Circle, CircleAuditEntry
 from practical.serializers import (
     ADDRESS_FIELDS,
     COORDINATOR_FIELDS,
@@ -45,9 +45,10 @@ from practical.serializers import (
     MemberPatchInput,
     MemberVolunteerOutput,
 )
+from scheduling.filters import filter_parameters
 from scheduling.models import RosterMembership
 from scheduling.selectors import RosterRole
-from village.api import DomainError, Pagination
+from village.api import DomainError, Pagination, UTCIsoDateTimeFilter
 
 
 class CircleNotFoundForAnonymous(BasePermission):
@@ -78,6 +79,38 @@ class MemberFilter(django_filters.FilterSet):
     class Meta:
         model = RosterMembership
         fields = ["status"]
+
+
+class ChildcareApprovalFilter(django_filters.FilterSet):
+    since = UTCIsoDateTimeFilter(
+        field_name="approved_at", lookup_expr="gte", label="Only approvals given at or after this time."
+    )
+    until = UTCIsoDateTimeFilter(
+        field_name="approved_at", lookup_expr="lt", label="Only approvals given before this time."
+    )
+
+    class Meta:
+        model = ChildcareApproval
+        fields = ["since", "until"]
+
+
+class AuditFilter(django_filters.FilterSet):
+    """Parses the audit log's query string; ``audit.circle_audit_log`` applies it to each half."""
+
+    action = django_filters.ChoiceFilter(
+        choices=[(action, action) for action in audit.ACTIONS],
+        method="_parsed_only",
+        label="Only entries of this kind (address_shown for address reads).",
+    )
+    since = UTCIsoDateTimeFilter(method="_parsed_only", label="Only entries at or after this time.")
+    until = UTCIsoDateTimeFilter(method="_parsed_only", label="Only entries before this time.")
+
+    class Meta:
+        model = CircleAuditEntry
+        fields = ["action", "since", "until"]
+
+    def _parsed_only(self, queryset: QuerySet[Any], name: str, value: Any) -> QuerySet[Any]:
+        return queryset
 
 
 def _filtered(
@@ -247,11 +280,15 @@ class CircleMemberView(CircleScopedView):
 
 
 class CircleChildcareApprovalsView(CircleScopedView):
-    @extend_schema(responses=ChildcareApprovalOutput(many=True))
+    @extend_schema(
+        parameters=filter_parameters(ChildcareApprovalFilter), responses=ChildcareApprovalOutput(many=True)
+    )
     def get(self, request: Request, circle_id: int) -> Response:
         """The volunteers the family trusts with their children."""
         circle, _ = self.circle(request, circle_id, coordinator=True)
-        approvals = selectors.circle_childcare_approvals(circle=circle)
+        approvals = _filtered(
+            request, ChildcareApprovalFilter, selectors.circle_childcare_approvals(circle=circle)
+        )
         return _paginated(request, self, approvals, ChildcareApprovalOutput)
 
     @extend_schema(
@@ -293,12 +330,22 @@ class CircleAddressReadsView(CircleScopedView):
 
 
 class CircleAuditView(CircleScopedView):
-    @extend_schema(responses=AuditEntryOutput(many=True))
+    @extend_schema(parameters=filter_parameters(AuditFilter), responses=AuditEntryOutput(many=True))
     def get(self, request: Request, circle_id: int) -> Response:
         """Who was shown the address, and what coordinators changed, newest first (coordinators)."""
         circle, _ = self.circle(request, circle_id, coordinator=True)
+        query = AuditFilter(data=request.query_params, queryset=CircleAuditEntry.objects.none())
+        if not query.is_valid():
+            raise exceptions.ValidationError(query.errors)
+        params = query.form.cleaned_data
+        log = audit.circle_audit_log(
+            circle=circle,
+            action=params.get("action") or None,
+            since=params.get("since"),
+            until=params.get("until"),
+        )
         paginator = Pagination()
-        page = paginator.paginate_queryset(audit.circle_audit_log(circle=circle), request, view=self)
+        page = paginator.paginate_queryset(log, request, view=self)
         rows = [audit.audit_row(row) for row in page or []]
         return paginator.get_paginated_response(cast(Any, AuditEntryOutput)(rows, many=True).data)
 

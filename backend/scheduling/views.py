@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import django_filters
 from django.db.models import QuerySet
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -15,6 +14,14 @@ from rest_framework.views import APIView
 
 from accounts.models import Organisation, Person
 from scheduling import links, selectors, services
+from scheduling.filters import (
+    RosterFilter,
+    ShiftFilter,
+    SignupFilter,
+    SwapFilter,
+    filter_parameters,
+    filtered,
+)
 from scheduling.models import Shift, Signup
 from scheduling.serializers import (
     AssignInput,
@@ -41,7 +48,7 @@ from scheduling.serializers import (
     claim_payload,
 )
 from scheduling.services._common import require_coordinator
-from village.api import AwareDateTimeField, DomainError, Pagination, UTCIsoDateTimeFilter
+from village.api import AwareDateTimeField, DomainError, Pagination
 
 
 def _me(request: Request) -> Person:
@@ -62,33 +69,13 @@ def _parse(serializer_class: Any, request: Request) -> dict[str, Any]:
     return dict(serializer.validated_data)
 
 
-class ShiftFilter(django_filters.FilterSet):
-    start = UTCIsoDateTimeFilter(field_name="ends_at", lookup_expr="gt")
-    end = UTCIsoDateTimeFilter(field_name="starts_at", lookup_expr="lt")
-    open = django_filters.BooleanFilter(method="filter_open")
-
-    class Meta:
-        model = Shift
-        fields = ["start", "end", "open"]
-
-    def filter_open(self, queryset: QuerySet[Shift], name: str, value: bool) -> QuerySet[Shift]:
-        # The view already chose open_shifts() when open=true; nothing more to do here.
-        return queryset
-
-
-_SHIFT_FILTERS = [
-    OpenApiParameter("start", str, description="Only shifts ending after this time (ISO 8601 with offset)."),
-    OpenApiParameter("end", str, description="Only shifts starting before this time."),
-    OpenApiParameter("open", bool, description="Only shifts I could still claim a place on."),
-]
-
-
 class RosterListView(APIView):
     pagination_class = Pagination
 
-    @extend_schema(responses=RosterOutput(many=True))
+    @extend_schema(parameters=filter_parameters(RosterFilter), responses=RosterOutput(many=True))
     def get(self, request: Request) -> Response:
-        rosters = selectors.rosters_visible_to(person=_me(request)).order_by("name", "pk")
+        rosters = filtered(request, RosterFilter, selectors.rosters_visible_to(person=_me(request)))
+        rosters = rosters.order_by("name", "pk")
         return _paginate(self, request, rosters, RosterOutput)
 
     @extend_schema(request=RosterCreateInput, responses={201: RosterOutput})
@@ -118,7 +105,7 @@ class RosterDetailView(APIView):
 class RosterShiftsView(APIView):
     pagination_class = Pagination
 
-    @extend_schema(parameters=_SHIFT_FILTERS, responses=ShiftOutput(many=True))
+    @extend_schema(parameters=filter_parameters(ShiftFilter), responses=ShiftOutput(many=True))
     def get(self, request: Request, roster_id: int) -> Response:
         me = _me(request)
         roster = selectors.roster_visible_to(roster_id=roster_id, person=me)
@@ -148,10 +135,11 @@ class RosterShiftsView(APIView):
 class RosterSwapsView(APIView):
     pagination_class = Pagination
 
-    @extend_schema(responses=SwapBoardOutput(many=True))
+    @extend_schema(parameters=filter_parameters(SwapFilter), responses=SwapBoardOutput(many=True))
     def get(self, request: Request, roster_id: int) -> Response:
         roster = selectors.roster_visible_to(roster_id=roster_id, person=_me(request))
-        return _paginate(self, request, selectors.open_swaps_for_roster(roster=roster), SwapBoardOutput)
+        swaps = filtered(request, SwapFilter, selectors.open_swaps_for_roster(roster=roster))
+        return _paginate(self, request, swaps, SwapBoardOutput)
 
 
 class RosterSeriesView(APIView):
@@ -199,11 +187,11 @@ class ShiftDetailView(APIView):
 class ShiftSignupsView(APIView):
     pagination_class = Pagination
 
-    @extend_schema(responses=ShiftSignupListOutput(many=True))
+    @extend_schema(parameters=filter_parameters(SignupFilter), responses=ShiftSignupListOutput(many=True))
     def get(self, request: Request, shift_id: int) -> Response:
         me = _me(request)
         shift = selectors.shift_visible_to(shift_id=shift_id, person=me)
-        signups = selectors.signups_for_shift(shift=shift, person=me)
+        signups = filtered(request, SignupFilter, selectors.signups_for_shift(shift=shift, person=me))
         coordinator = selectors.roster_role(roster=shift.roster, person=me) == "coordinator"
         return _paginate(self, request, signups, SignupOutput if coordinator else PublicSignupOutput)
 

@@ -54,6 +54,54 @@ def test_organisation_list_shows_only_mine_with_my_role(login):
     ]
 
 
+def test_organisation_list_filters_by_role_and_status(login):
+    person = PersonFactory()
+    coordinating = OrganisationFactory(name="A Coordinated")
+    helping = OrganisationFactory(name="B Helped")
+    waiting = OrganisationFactory(name="C Waiting")
+    for organisation, role, status in [
+        (coordinating, Role.COORDINATOR, MembershipStatus.ACTIVE),
+        (helping, Role.VOLUNTEER, MembershipStatus.ACTIVE),
+        (waiting, Role.VOLUNTEER, MembershipStatus.PENDING),
+    ]:
+        OrganisationMembership.objects.create(
+            organisation=organisation, person=person, role=role, status=status
+        )
+    client = login(person)
+
+    def names(**params: str) -> list[str]:
+        response = client.get("/api/v1/organisations/", params)
+        assert response.status_code == 200, response.json()
+        return [o["name"] for o in response.json()["results"]]
+
+    assert names() == ["A Coordinated", "B Helped", "C Waiting"]
+    assert names(role="coordinator") == ["A Coordinated"]
+    assert names(role="volunteer", status="active") == ["B Helped"]
+    assert names(status="pending") == ["C Waiting"]
+
+
+@pytest.mark.parametrize(("params", "field"), [({"role": "boss"}, "role"), ({"status": "removed"}, "status")])
+def test_organisation_list_refuses_a_bad_filter_naming_it(login, params, field):
+    response = login(PersonFactory()).get("/api/v1/organisations/", params)
+
+    assert response.status_code == 400
+    assert list(response.json()["error"]["fields"]) == [field]
+
+
+def test_organisation_list_filters_are_documented_in_the_schema():
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator(urlconf="accounts.urls").get_schema(request=None, public=True)
+    parameters = schema["paths"]["/organisations/"]["get"]["parameters"]
+
+    assert {p["name"]: p["schema"].get("enum") for p in parameters} == {
+        "role": ["coordinator", "volunteer"],
+        "status": ["active", "pending"],
+        "limit": None,
+        "offset": None,
+    }
+
+
 def test_organisation_update_by_coordinator(login):
     organisation = OrganisationFactory(name="Old")
     coordinator = member(organisation, role=Role.COORDINATOR)
@@ -201,7 +249,7 @@ def test_coordinator_may_step_down_when_another_remains(login):
     assert OrganisationMembership.objects.get(person=first).role == "volunteer"
 
 
-@pytest.mark.parametrize("count", [1, 12])
+@pytest.mark.parametrize("count", [1, 50])
 def test_organisation_list_query_count_is_constant(login, django_assert_num_queries, count):
     person = PersonFactory()
     for _ in range(count):
@@ -215,11 +263,11 @@ def test_organisation_list_query_count_is_constant(login, django_assert_num_quer
     assert len(response.json()["results"]) == count
 
 
-@pytest.mark.parametrize("count", [1, 12])
+@pytest.mark.parametrize("count", [1, 50])
 def test_members_list_query_count_is_constant(login, django_assert_num_queries, count):
     organisation = OrganisationFactory()
     coordinator = member(organisation, role=Role.COORDINATOR)
-    for _ in range(count):
+    for _ in range(count - 1):  # the coordinator is one of the members listed
         member(organisation)
     client = login(coordinator)
 
@@ -227,4 +275,4 @@ def test_members_list_query_count_is_constant(login, django_assert_num_queries, 
     with django_assert_num_queries(3):
         response = client.get(f"/api/v1/organisations/{organisation.pk}/members/")
 
-    assert len(response.json()["results"]) == count + 1
+    assert len(response.json()["results"]) == count

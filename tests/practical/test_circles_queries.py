@@ -16,7 +16,7 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-MANY = 25
+MANY = 50
 
 
 @pytest.fixture(autouse=True)

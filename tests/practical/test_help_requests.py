@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from practical.models import AddressRead, Circle, HelpRequest
-from scheduling.models import Shift, ShiftSeries
+from scheduling.models import Shift, ShiftSeries, Signup
 from tests.practical.help_factories import (
     MEAL_DETAILS,
     add_volunteer,
@@ -265,6 +265,33 @@ def test_request_series_is_all_or_nothing(login, overrides, status):
     assert _counts() == before
 
 
+@pytest.mark.parametrize("rrule", ["FREQ=HOURLY;COUNT=10000", "FREQ=DAILY;UNTIL=20540101"])
+def test_request_series_of_ten_thousand_is_refused_at_the_real_cap(login, settings, rrule):
+    assert settings.MAX_SERIES_OCCURRENCES == 200  # the shipped default, not a test override
+    people = circle_with_people()
+    before = _counts()
+
+    response = login(people.coordinator).post(
+        f"/api/v1/circles/{people.circle.pk}/requests/series/",
+        {
+            "kind": "meal",
+            "rrule": rrule,
+            "first_starts_at": "2027-03-08T17:30:00-05:00",
+            "duration_minutes": 60,
+            "details": {"servings": 4},
+        },
+    )
+
+    assert response.status_code == 400, response.json()
+    assert response.json()["error"] == {
+        "code": "series_too_long",
+        "message": "A series can have at most 200 shifts; this rule makes more. "
+        "Lower COUNT or bring UNTIL closer.",
+        "fields": {"rrule": ["At most 200 occurrences."]},
+    }
+    assert _counts() == before
+
+
 def test_request_series_by_volunteer_is_forbidden(login):
     people = circle_with_people()
     response = login(people.volunteer).post(
@@ -350,6 +377,26 @@ def test_request_list_query_count_is_constant(login, django_assert_num_queries, 
     with django_assert_num_queries(5):
         response = client.get(f"/api/v1/circles/{people.circle.pk}/requests/")
     assert response.json()["count"] == count
+
+
+@pytest.mark.parametrize("count", [1, 50])
+def test_request_list_query_count_is_constant_for_the_coordinator(login, django_assert_num_queries, count):
+    people = circle_with_people()
+    kinds = [HelpRequest.Kind.MEAL, HelpRequest.Kind.ERRAND, HelpRequest.Kind.VISIT]
+    for index in range(count):
+        kind = kinds[index % len(kinds)]
+        details = {"items": ["Milk"]} if kind == HelpRequest.Kind.ERRAND else None
+        help_request = make_request(
+            people, kind=kind, details=details, starts_at=timezone.now() + timedelta(days=1, hours=index)
+        )
+        if index % 2:
+            Signup.objects.create(shift=help_request.shift, person=people.volunteer)
+    client = login(people.coordinator)
+    # roster_role (the membership says coordinator: 1), circle (1), count (1), page (1)
+    with django_assert_num_queries(4):
+        response = client.get(f"/api/v1/circles/{people.circle.pk}/requests/")
+    assert response.json()["count"] == count
+    assert len(response.json()["results"]) == count
 
 
 # --- detail: the address by role --------------------------------------------------------------

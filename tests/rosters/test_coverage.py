@@ -123,14 +123,14 @@ def test_coverage_permissions_and_range(login):
     assert too_long.status_code == 400
 
 
-@pytest.mark.parametrize("count", [1, 15])
+@pytest.mark.parametrize("count", [1, 50])
 def test_coverage_query_count_is_constant(login, django_assert_num_queries, count):
     org = org_with_roster(volunteers=2)
     qual = QualificationFactory(organisation=org.organisation)
     spoken = QualificationFactory(organisation=org.organisation)
     start = _monday_noon()
     for i in range(count):
-        shift = ShiftFactory(roster=org.roster, starts_at=start + timedelta(hours=3 * i))
+        shift = ShiftFactory(roster=org.roster, starts_at=start + timedelta(hours=i))
         shift.required_qualifications.add(qual)
         ShiftRequirement.objects.create(shift=shift, qualification=qual, count=1)
         ShiftRequirement.objects.create(shift=shift, qualification=spoken, count=1)

@@ -156,7 +156,7 @@ def test_limits_put_get_and_zero_is_refused(login, person):
     assert VolunteerLimits.objects.get().max_shifts_per_week == 2
 
 
-@pytest.mark.parametrize("count", [1, 10])
+@pytest.mark.parametrize("count", [1, 50])
 def test_people_lists_query_count(login, django_assert_num_queries, count):
     from tests.rosters.factories import PersonQualificationFactory
 
@@ -167,8 +167,8 @@ def test_people_lists_query_count(login, django_assert_num_queries, count):
         PersonQualificationFactory(person=org.volunteers[i], qualification=qual)
         AvailabilityException.objects.create(
             person=org.coordinator,
-            starts_at=datetime(2027, 1, 1 + i, tzinfo=UTC),
-            ends_at=datetime(2027, 1, 2 + i, tzinfo=UTC),
+            starts_at=datetime(2027, 1 + i // 27, 1 + i % 27, tzinfo=UTC),
+            ends_at=datetime(2027, 1 + i // 27, 2 + i % 27, tzinfo=UTC),
         )
     client = login(org.coordinator)
     with django_assert_num_queries(2):  # count, page

@@ -9,7 +9,7 @@ import pytest
 from scheduling.models import Roster, Signup
 from scheduling.services import signup_claim
 from tests.factories import RosterFactory, RosterMembershipFactory, ShiftFactory
-from tests.scheduling.factories import QualificationFactory
+from tests.scheduling.factories import PersonQualificationFactory, QualificationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +38,25 @@ def test_queries_shifts_list_constant(login, coordinator, roster, n, django_asse
     with django_assert_num_queries(5):  # the person's own sign-ups are a subquery, not a query
         response = client.get(f"/api/v1/rosters/{roster.pk}/shifts/", {"open": "true"})
     assert response.json()["count"] == n
+
+
+@pytest.mark.parametrize("n", [1, 50])
+def test_queries_shifts_list_constant_for_a_volunteer(login, volunteer, roster, n, django_assert_num_queries):
+    shifts = make_shifts(roster, n)
+    PersonQualificationFactory(person=volunteer, qualification=shifts[0].required_qualifications.get())
+    for index, shift in enumerate(shifts):
+        if index % 2:
+            signup_claim(shift=shift, person=volunteer, confirm_overlap=True)
+    client = login(volunteer)
+
+    # roster, its role (membership), count, page, required qualifications, my sign-ups
+    with django_assert_num_queries(6):
+        response = client.get(f"/api/v1/rosters/{roster.pk}/shifts/")
+    assert len(response.json()["results"]) == n
+    assert sum(1 for s in response.json()["results"] if s["my_signup"]) == n // 2
+    with django_assert_num_queries(5):
+        response = client.get(f"/api/v1/rosters/{roster.pk}/shifts/", {"open": "true"})
+    assert response.json()["count"] == n - n // 2
 
 
 @pytest.mark.parametrize("n", [1, 50])

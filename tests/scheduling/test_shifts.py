@@ -523,3 +523,103 @@ def test_shift_required_qualifications_set_and_checked(login, coordinator, roste
         f"/api/v1/shifts/{created.json()['id']}/", {"required_qualifications": []}, format="json"
     )
     assert (cleared.status_code, cleared.json()["required_qualifications"]) == (200, [])
+
+
+# --- Series through the API: edit all, cancel one, the real cap ---------------------------------
+
+
+def test_series_update_all_through_the_api_moves_every_occurrence_in_local_time(
+    login, coordinator, volunteer, roster, frozen_before_series
+):
+    shifts = _weekly_series(coordinator, roster)  # 26 Feb, 5, 12, 19 March (DST on 8 March)
+    held = signup_claim(shift=shifts[0], person=volunteer).signup
+    third = shifts[2]  # after the change to daylight time
+    new_start = datetime(2026, 3, 12, 18, 15, tzinfo=NEW_YORK)
+
+    response = login(coordinator).patch(
+        f"/api/v1/shifts/{third.pk}/?scope=all",
+        {
+            "starts_at": new_start.isoformat(),
+            "ends_at": (new_start + timedelta(minutes=90)).isoformat(),
+            "title": "Evening group",
+        },
+        format="json",
+    )
+
+    assert response.status_code == 200, response.json()
+    assert response.json()["count"] == 4
+    after = list(Shift.objects.order_by("starts_at"))
+    assert [s.starts_at.astimezone(NEW_YORK).strftime("%m-%d %H:%M") for s in after] == [
+        "02-26 18:15",
+        "03-05 18:15",
+        "03-12 18:15",
+        "03-19 18:15",
+    ]
+    # The same local time is a different UTC time on each side of the change.
+    assert [s.starts_at for s in after] == [
+        datetime(2026, 2, 26, 23, 15, tzinfo=UTC),
+        datetime(2026, 3, 5, 23, 15, tzinfo=UTC),
+        datetime(2026, 3, 12, 22, 15, tzinfo=UTC),
+        datetime(2026, 3, 19, 22, 15, tzinfo=UTC),
+    ]
+    assert [(s.ends_at - s.starts_at, s.title, s.sequence) for s in after] == [
+        (timedelta(minutes=90), "Evening group", 1)
+    ] * 4
+    held.refresh_from_db()
+    assert (held.status, held.sequence) == ("confirmed", 1)  # calendars see the move
+
+
+def test_series_cancel_one_occurrence_through_the_api_keeps_the_others(
+    login, coordinator, volunteer_on, roster, frozen_before_series
+):
+    from notifications.models import Notification
+
+    shifts = _weekly_series(coordinator, roster)
+    cancelled_holder, waiting, other_holder = volunteer_on(), volunteer_on(), volunteer_on()
+    second = shifts[1]
+    signup_claim(shift=second, person=cancelled_holder)
+    signup_claim(shift=second, person=volunteer_on())
+    signup_claim(shift=second, person=waiting, join_waitlist=True)
+    signup_claim(shift=shifts[2], person=other_holder)
+
+    response = login(coordinator).delete(f"/api/v1/shifts/{second.pk}/")
+
+    assert response.status_code == 200
+    assert response.json()["status"] == "cancelled"
+    assert list(Shift.objects.order_by("starts_at").values_list("status", flat=True)) == [
+        "scheduled",
+        "cancelled",
+        "scheduled",
+        "scheduled",
+    ]
+    assert Shift.objects.get(pk=second.pk).series_id == shifts[0].series_id
+    assert set(Signup.objects.filter(shift=second).values_list("status", flat=True)) == {"cancelled"}
+    assert Signup.objects.get(shift=shifts[2]).status == "confirmed"
+    told = Notification.objects.filter(kind="shift_cancelled", channel="in_app")
+    assert sorted(told.values_list("recipient_id", flat=True)) == sorted(
+        Signup.objects.filter(shift=second).values_list("person_id", flat=True)
+    )
+    assert not told.filter(recipient=other_holder).exists()
+    assert told.filter(recipient=waiting).exists()
+
+
+@pytest.mark.parametrize("rrule", ["FREQ=HOURLY;COUNT=10000", "FREQ=DAILY;UNTIL=20530715"])
+def test_series_of_ten_thousand_is_refused_at_the_real_cap(login, coordinator, roster, settings, rrule):
+    assert settings.MAX_SERIES_OCCURRENCES == 200  # the shipped default, not a test override
+    body = {
+        "rrule": rrule,
+        "first_starts_at": future().isoformat(),
+        "duration": "01:00:00",
+        "title": "Forever",
+    }
+
+    response = login(coordinator).post(f"/api/v1/rosters/{roster.pk}/series/", body, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["error"] == {
+        "code": "series_too_long",
+        "message": "A series can have at most 200 shifts; this rule makes more. "
+        "Lower COUNT or bring UNTIL closer.",
+        "fields": {"rrule": ["At most 200 occurrences."]},
+    }
+    assert (Shift.objects.count(), ShiftSeries.objects.count()) == (0, 0)

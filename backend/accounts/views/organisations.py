@@ -43,11 +43,24 @@ def _coordinator_membership(request: Request, organisation_id: int) -> Organisat
     return membership
 
 
+class MyOrganisationFilter(django_filters.FilterSet):
+    # Only what the list can hold: removed memberships are never listed.
+    status = django_filters.ChoiceFilter(
+        choices=[(s.value, s.label) for s in (MembershipStatus.ACTIVE, MembershipStatus.PENDING)]
+    )
+    role = django_filters.ChoiceFilter(choices=Role.choices)
+
+    class Meta:
+        model = OrganisationMembership
+        fields = ["status", "role"]
+
+
 class OrganisationListView(generics.ListAPIView):
     """My organisations (GET); create one and become its coordinator (POST)."""
 
     permission_classes = [IsAuthenticated]
     serializer_class = MyOrganisationSerializer
+    filterset_class = MyOrganisationFilter
     queryset = OrganisationMembership.objects.none()  # for the schema; real rows come per person
 
     def get_queryset(self) -> QuerySet[OrganisationMembership]:

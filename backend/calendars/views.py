@@ -84,7 +84,8 @@ def _window_hit(key: str, *, timeout: int) -> int:
     backend = caches["default"]  # the backend itself: the ``cache`` proxy is no RedisCache
     if isinstance(backend, RedisCache):
         full_key = backend.make_and_validate_key(key)
-        client = backend._cache.get_client(full_key, write=True)
+        # Django's own Redis client object (not in django-stubs), so the pool and options are shared.
+        client = backend._cache.get_client(full_key, write=True)  # type: ignore[attr-defined]
         used, _ = (
             client.pipeline(transaction=False).incr(full_key).expire(full_key, timeout, nx=True).execute()
         )

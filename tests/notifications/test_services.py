@@ -38,7 +38,8 @@ def test_notification_create_sends_email_and_shows_in_app(person, django_capture
     assert message.subject == "Hello Ana & welcome"
     assert message.body == "Hi Ana & friends,\nyour shift starts at 9:00.\n"
     assert message.alternatives[0][1] == "text/html"
-    assert message.alternatives[0][0] == "<p>Hi Ana &amp; friends</p>\n"
+    # The template's own body.html, inside the shared layout (tests/notifications/test_rendering.py).
+    assert "<p>Hi Ana &amp; friends</p>" in message.alternatives[0][0]
     email_row = Notification.objects.get(channel=Channel.EMAIL)
     assert message.extra_headers["Message-ID"] == message_id(email_row)
     assert message.extra_headers["List-Unsubscribe"] == (
@@ -74,7 +75,9 @@ def test_notification_create_renders_in_recipients_language(django_capture_on_co
         create(person)
     assert mail.outbox[0].subject == "Hola Ana y bienvenida"
     assert mail.outbox[0].body == "Hola Ana,\ntu turno empieza a las 9:00.\n"
-    # No Spanish HTML: the mail is text-only rather than half English.
+    # No Spanish body.html: the HTML part is the Spanish text in the layout, never the English HTML.
+    assert "Hola Ana," in mail.outbox[0].alternatives[0][0]
+    assert "Hi Ana" not in mail.outbox[0].alternatives[0][0]
     assert Notification.objects.get(channel=Channel.IN_APP).subject == "Hola Ana y bienvenida"
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from notifications.services.outbox import (
     DEFAULT_CHANNELS,
+    EXPIRED,
     notification_cancel,
     notification_create,
     notification_create_for_address,
@@ -24,6 +25,7 @@ from notifications.services.reminders import QUIET_HOURS_MARGIN, reminder_send_a
 
 __all__ = [
     "DEFAULT_CHANNELS",
+    "EXPIRED",
     "QUIET_HOURS_MARGIN",
     "account_email_send",
     "kind_unsubscribe",

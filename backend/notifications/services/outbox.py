@@ -265,6 +265,13 @@ def notification_cancel(*, key_prefix: str) -> int:
     )
 
 
+def notifications_cancel(*, keys: Iterable[str]) -> int:
+    """Cancel the not-yet-sent notifications with exactly these keys (every channel); returns how many."""
+    return Notification.objects.filter(key__in=list(keys), status=Status.PENDING).update(
+        status=Status.CANCELLED, enqueued_at=None
+    )
+
+
 def _retry_delay(attempts: int) -> timedelta | None:
     delays = settings.NOTIFICATION_RETRY_DELAYS
     if attempts > len(delays):

@@ -220,7 +220,9 @@ def reminders_schedule(*, signup: Signup, now: datetime | None = None) -> int:
     stale: list[str] = []
     for key, send_at in sorted(pending.items()):
         base = _reminder_base(key)
-        if base in wanted and base not in kept and base not in done and wanted[base][1] == send_at:
+        if base in done:
+            continue  # its e-mail went; the inbox copy the sweep has yet to publish stays
+        if base in wanted and base not in kept and wanted[base][1] == send_at:
             kept.add(base)
         else:
             stale.append(key)

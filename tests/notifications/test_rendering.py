@@ -90,6 +90,15 @@ def test_text_to_html_escapes_keeps_paragraphs_and_makes_links_clickable():
     )
 
 
+def test_text_to_html_handles_windows_newlines_several_links_and_queries():
+    html = text_to_html("One (https://a.example/x?y=1&z=2), two:\r\nhttps://b.example/#/r/3\r\n\r\n\r\nEnd")
+
+    assert html == (
+        '<p>One (<a href="https://a.example/x?y=1&amp;z=2">https://a.example/x?y=1&amp;z=2</a>), two:<br>'
+        '<a href="https://b.example/#/r/3">https://b.example/#/r/3</a></p>\n\n<p>End</p>'
+    )
+
+
 def test_render_email_html_wraps_the_text_with_help_line_and_unsubscribe(person):
     row = Notification(
         recipient=person,

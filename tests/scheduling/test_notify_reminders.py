@@ -201,3 +201,23 @@ def test_a_moved_shift_moves_the_expiry_of_its_reminders(held, volunteer):
 
     live = Notification.objects.filter(kind="reminder", status="pending")
     assert set(live.values_list("expires_at", flat=True)) == {later}
+
+
+def test_a_reminder_already_sent_is_not_sent_again_and_its_inbox_copy_stays(held, volunteer):
+    base = notify.reminder_prefix(held)
+    day_ahead = f"{base}1440:0"
+    # The e-mail went out a moment ago; the sweep has not published the inbox copy yet.
+    Notification.objects.filter(key=day_ahead, channel="email").update(status=Status.SENT)
+
+    preferences_update(person=volunteer, reminder_lead_minutes=[1440, 60])
+
+    assert sorted(
+        Notification.objects.filter(key__startswith=base).values_list("key", "channel", "status")
+    ) == [
+        (f"{base}120:0", "email", "cancelled"),
+        (f"{base}120:0", "in_app", "cancelled"),
+        (day_ahead, "email", "sent"),
+        (day_ahead, "in_app", "pending"),
+        (f"{base}60:0", "email", "pending"),
+        (f"{base}60:0", "in_app", "pending"),
+    ]

@@ -3,7 +3,11 @@
 accounts sits below notifications, so it cannot call the outbox itself. By default a message is
 sent with Django's mail once the transaction commits (a rolled-back sign-up must not mail anyone).
 notifications calls ``set_account_email_sender`` in its ``AppConfig.ready()`` to route these
-messages through its outbox instead, so they are retried like every other notification.
+messages through its outbox instead, so they are retried like every other notification (and
+wrapped in its shared HTML layout, with the help line).
+
+Either way a message goes out as text and HTML: the HTML is the text, escaped, with its
+paragraphs and clickable links.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.html import escape, linebreaks, urlize
 
 from accounts.models import Language
 
@@ -28,8 +33,10 @@ class AccountEmailSender(Protocol):
 def _send_after_commit(
     *, to: str, kind: str, subject: str, body: str, key: str, language: str = "en"
 ) -> None:
+    html = plain_html(subject=subject, body=body, language=language)
+
     def send() -> None:
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to], fail_silently=False)
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to], fail_silently=False, html_message=html)
 
     # robust: a mail server that is down is logged, not raised after the commit. Otherwise a
     # password reset would answer 500 only for addresses that have an account.
@@ -37,6 +44,16 @@ def _send_after_commit(
 
 
 _sender: AccountEmailSender = _send_after_commit
+
+
+def plain_html(*, subject: str, body: str, language: str) -> str:
+    """A minimal HTML part for ``body`` (used only without the notifications outbox)."""
+    content = linebreaks(urlize(body.strip(), autoescape=True), autoescape=False)
+    lang = language if language in Language.values else Language.ENGLISH
+    return (
+        f'<!DOCTYPE html>\n<html lang="{lang}">\n<head><meta charset="utf-8">'
+        f"<title>{escape(subject)}</title></head>\n<body>\n{content}\n</body>\n</html>\n"
+    )
 
 
 def set_account_email_sender(fn: AccountEmailSender | None) -> None:

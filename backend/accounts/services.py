@@ -19,6 +19,7 @@ from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from rest_framework.authtoken.models import Token
 
+from accounts.hooks import person_updated
 from accounts.mail import account_email_send, render_account_email
 from accounts.models import (
     MembershipStatus,
@@ -86,14 +87,25 @@ def person_token(*, person: Person) -> str:
 
 
 def person_update(*, person: Person, **fields: Any) -> Person:
-    """Change the person's name, language or time zone (already validated by the caller)."""
+    """Change the person's name, language or time zone (already validated by the caller).
+
+    Apps above accounts hear of what changed in the same transaction (``accounts.hooks``): a new
+    time zone moves the person's pending reminders, for instance.
+    """
     allowed = {"name", "language", "time_zone"}
     unknown = set(fields) - allowed
     if unknown:
         raise ValueError(f"person_update cannot change {sorted(unknown)}")
+    changed = []
     for name, value in fields.items():
-        setattr(person, name, value.strip() if name == "name" else value)
-    person.save(update_fields=[*fields, "updated_at"])
+        value = value.strip() if name == "name" else value
+        if getattr(person, name) != value:
+            changed.append(name)
+        setattr(person, name, value)
+    with transaction.atomic():
+        person.save(update_fields=[*fields, "updated_at"])
+        if changed:
+            person_updated(person=person, changed=changed)
     return person
 
 

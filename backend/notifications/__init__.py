@@ -27,6 +27,13 @@ not know it.
 
 Reminders: ``selectors.reminder_lead_times(person=...)`` and
 ``services.reminder_send_at(person=..., starts_at=..., lead=...)``; key them
-``reminder:<thing>:<id>:<minutes>`` and ``notification_cancel(key_prefix="reminder:<thing>:<id>:")``
-when the commitment goes away. Periodic work: ``scheduler.register_periodic_job``.
+``reminder:<thing>:<id>:<minutes>``, pass ``expires_at=<when the thing starts>`` (never sent
+later), ``notification_cancel(key_prefix="reminder:<thing>:<id>:")`` when the commitment goes
+away, and ``services.register_reminder_planner(fn)`` to move them when the person's lead times,
+quiet hours or time zone change. Periodic work: ``scheduler.register_periodic_job``.
+
+Every e-mail has an HTML part: the shared layout (``templates/notifications/_layout/email.html``)
+around the text body, with the help line and the unsubscribe link; a ``body.html`` replaces only
+the message inside it. Failures are listed by a key of the context:
+``selectors.failed_notifications(context_key="roster_id", value=...)``.
 """

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import smtplib
 import threading
 import time
@@ -68,6 +69,19 @@ def _is_permanent(code: int) -> bool:
     return 500 <= code < 600
 
 
+_ADDRESS = re.compile(r"[^\s<>()\[\]:;,'\"]+@[^\s<>()\[\]:;,'\"]+")
+
+
+def redact_addresses(text: str) -> str:
+    """``text`` with every e-mail address replaced (servers quote the address they refuse)."""
+    return _ADDRESS.sub("<address>", text)
+
+
+def _answer(code: int, message: bytes | str) -> str:
+    text = message.decode("utf-8", "replace") if isinstance(message, bytes) else str(message)
+    return f"{code} {text}"
+
+
 class EmailChannel:
     """Django mail: text with an HTML alternative, attachments, RFC 8058 one-click unsubscribe."""
 
@@ -95,9 +109,12 @@ class EmailChannel:
             self._send(message)
         except smtplib.SMTPRecipientsRefused as exc:
             codes = [code for code, _ in exc.recipients.values()]
+            # The reason is shown to coordinators (failed notifications): the server's answer
+            # without the address, which is not theirs to see.
+            answer = redact_addresses("; ".join(_answer(c, m) for c, m in exc.recipients.values()))
             if codes and all(_is_permanent(code) for code in codes):
-                raise PermanentDeliveryError(f"The mail server refused {to}: {exc.recipients}") from exc
-            raise TemporaryDeliveryError(f"The mail server deferred {to}: {exc.recipients}") from exc
+                raise PermanentDeliveryError(f"The mail server refused the address: {answer}") from exc
+            raise TemporaryDeliveryError(f"The mail server deferred the address: {answer}") from exc
         except smtplib.SMTPResponseException as exc:
             if isinstance(exc, smtplib.SMTPConnectError) or exc.smtp_code == 421:
                 raise ChannelUnavailableError(f"The mail server is not taking mail: {exc}") from exc

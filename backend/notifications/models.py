@@ -50,6 +50,9 @@ class Notification(models.Model):
     key = models.CharField(max_length=200)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
     send_at = models.DateTimeField(default=timezone.now)
+    # A message that would arrive after this moment is pointless (a reminder once the shift has
+    # begun, e.g. after downtime): it is cancelled unsent, with the reason in ``last_error``.
+    expires_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
@@ -58,6 +61,7 @@ class Notification(models.Model):
     claim_token = models.UUIDField(null=True, blank=True)
     enqueued_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
     # Filled at send time in the recipient's language; the inbox shows these.
     subject = models.CharField(max_length=300, blank=True)
@@ -80,6 +84,8 @@ class Notification(models.Model):
             models.Index(
                 fields=["recipient", "channel", "status", "-sent_at"], name="notification_inbox_idx"
             ),
+            # What coordinators are shown as not delivered, newest first (few rows: partial).
+            models.Index(fields=["-failed_at"], condition=Q(status="failed"), name="notification_failed_idx"),
         ]
 
     def __str__(self) -> str:

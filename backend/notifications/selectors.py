@@ -1,11 +1,11 @@
-"""Reads for notifications: preferences, reminder lead times, the in-app inbox."""
+"""Reads for notifications: preferences, reminder lead times, the in-app inbox, failures."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 from django.core import signing
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
 from accounts.models import Person
 from notifications.channels import UNSUBSCRIBE_SALT
@@ -39,6 +39,21 @@ def inbox_list(*, person: Person, unread: bool | None = None) -> QuerySet[Notifi
 
 def inbox_unread_count(*, person: Person) -> int:
     return inbox_list(person=person, unread=True).count()
+
+
+def failed_notifications(*, context_key: str, value: int | str) -> QuerySet[Notification]:
+    """Rows that could not be delivered whose ``context[context_key]`` is ``value``, newest first.
+
+    The domain app that owns the key (``roster_id`` for schedule events) decides who may see
+    them; the recipient comes along (``select_related``) for their name.
+    """
+    if not context_key.isidentifier() or "__" in context_key:  # a lookup would widen the filter
+        raise ValueError(f"Not a context key: {context_key!r}")
+    return (
+        Notification.objects.filter(status=Status.FAILED, **{f"context__{context_key}": value})
+        .select_related("recipient")
+        .order_by(F("failed_at").desc(nulls_last=True), "-id")
+    )
 
 
 def unsubscribe_token_read(*, token: str) -> tuple[Person, str] | None:

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from notifications.channels import redact_addresses
 from scheduling.models import ACTIVE_SIGNUP_STATUSES, Qualification, Roster, Shift, Signup, SwapOffer
 from scheduling.selectors import GAPS_DEFAULT_DAYS, GAPS_MAX_DAYS
 from village.api import AwareDateTimeField, InputSerializer, OutputModelSerializer
@@ -379,3 +380,23 @@ class GapOutput(serializers.Serializer):
 
 def claim_payload(result: Any) -> dict[str, Any]:
     return {"signup": SignupOutput(result.signup).data, "warnings": list(result.warnings)}
+
+
+class FailedNotificationOutput(serializers.Serializer):
+    """A message about this roster that could not be delivered: who, what and why, no address."""
+
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    channel = serializers.CharField()
+    recipient_name = serializers.SerializerMethodField()
+    subject = serializers.CharField()
+    attempts = serializers.IntegerField()
+    last_error = serializers.SerializerMethodField()
+    failed_at = serializers.DateTimeField(allow_null=True)
+
+    def get_recipient_name(self, obj: Any) -> str:
+        return obj.recipient.name if obj.recipient is not None else ""
+
+    def get_last_error(self, obj: Any) -> str:
+        # Mail servers quote the address they refused; an address is not for coordinators to see.
+        return redact_addresses(obj.last_error)

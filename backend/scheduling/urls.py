@@ -12,6 +12,11 @@ urlpatterns: list[URLPattern] = [
     path("rosters/<int:roster_id>/shifts/", views.RosterShiftsView.as_view(), name="roster-shifts"),
     path("rosters/<int:roster_id>/swaps/", views.RosterSwapsView.as_view(), name="roster-swaps"),
     path("rosters/<int:roster_id>/series/", views.RosterSeriesView.as_view(), name="roster-series"),
+    path(
+        "rosters/<int:roster_id>/failed-notifications/",
+        views.RosterFailedNotificationsView.as_view(),
+        name="roster-failed-notifications",
+    ),
     path("shifts/<int:shift_id>/", views.ShiftDetailView.as_view(), name="shift-detail"),
     path("shifts/<int:shift_id>/signups/", views.ShiftSignupsView.as_view(), name="shift-signups"),
     path("shifts/<int:shift_id>/assign/", views.ShiftAssignView.as_view(), name="shift-assign"),

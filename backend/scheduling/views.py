@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import Organisation, Person
+from notifications.selectors import failed_notifications
 from scheduling import links, selectors, services
 from scheduling.filters import (
     RosterFilter,
@@ -30,6 +31,7 @@ from scheduling.serializers import (
     ClaimOutput,
     CommitmentOutput,
     EmptyInput,
+    FailedNotificationOutput,
     GapOutput,
     GapsQuery,
     PublicSignupOutput,
@@ -140,6 +142,20 @@ class RosterSwapsView(APIView):
         roster = selectors.roster_visible_to(roster_id=roster_id, person=_me(request))
         swaps = filtered(request, SwapFilter, selectors.open_swaps_for_roster(roster=roster))
         return _paginate(self, request, swaps, SwapBoardOutput)
+
+
+class RosterFailedNotificationsView(APIView):
+    """Messages about the roster's shifts that could not be delivered, for its coordinators."""
+
+    pagination_class = Pagination
+
+    @extend_schema(responses=FailedNotificationOutput(many=True))
+    def get(self, request: Request, roster_id: int) -> Response:
+        me = _me(request)
+        roster = selectors.roster_visible_to(roster_id=roster_id, person=me)
+        require_coordinator(roster=roster, actor=me)
+        failed = failed_notifications(context_key="roster_id", value=roster.pk)
+        return _paginate(self, request, failed, FailedNotificationOutput)
 
 
 class RosterSeriesView(APIView):

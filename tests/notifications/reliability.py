@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import email
+import email.message
 import logging
 import os
 import shutil
@@ -48,6 +49,7 @@ class StoringHandler:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.message_ids: list[str] = []
+        self.messages: list[email.message.Message] = []
         self.hold = threading.Event()
         self.release = threading.Event()
         self.held = 0
@@ -63,11 +65,17 @@ class StoringHandler:
         message = email.message_from_bytes(envelope.content)
         with self.lock:
             self.message_ids.append(str(message["Message-ID"]))
+            self.messages.append(message)
         return "250 OK"
 
     def counts(self) -> Counter[str]:
         with self.lock:
             return Counter(self.message_ids)
+
+    def received(self, message_id: str) -> list[email.message.Message]:
+        """Every accepted copy of the message with this Message-ID."""
+        with self.lock:
+            return [m for m in self.messages if str(m["Message-ID"]) == message_id]
 
 
 class SmtpServer:

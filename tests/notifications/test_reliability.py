@@ -9,18 +9,28 @@ from __future__ import annotations
 import logging
 import os
 import time
-from datetime import timedelta
+from datetime import date, datetime, timedelta
+from datetime import time as dt_time
+from zoneinfo import ZoneInfo
 
 import pytest
 import redis
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from dramatiq.brokers.redis import RedisBroker
+from icalendar import Calendar
+from rest_framework.test import APIClient
 
+from accounts.models import Role
 from notifications import services, tasks
 from notifications.channels import message_id
-from notifications.models import Notification, Status
-from tests.factories import PersonFactory
+from notifications.models import Channel, Notification, PeriodicJobRun, Status
+from notifications.scheduler import run_due_jobs
+from scheduling import notify
+from scheduling.models import Shift
+from scheduling.services import signup_cancel, signup_claim
+from tests.factories import PersonFactory, RosterFactory, RosterMembershipFactory, ShiftFactory
 from tests.notifications.reliability import RedisServer, SmtpServer, WorkerProcess, wait_for
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True), pytest.mark.timeout(120)]
@@ -222,3 +232,175 @@ def test_notification_created_twice_with_same_key_is_mailed_once(redis_url, smtp
     wait_for(lambda: len(smtp.handler.message_ids) >= 1, timeout=5)
     time.sleep(1.5)  # give a duplicate the chance to arrive
     assert smtp.handler.counts() == {message_id(first[0]): 1}
+
+
+# --- whole paths: the API, the scheduler and the schedule's own messages -------------------------
+
+
+def email_row(**filters) -> Notification:
+    return Notification.objects.get(channel=Channel.EMAIL, **filters)
+
+
+def delivered(smtp: SmtpServer, *rows: Notification) -> bool:
+    counts = smtp.handler.counts()
+    return all(counts[message_id(row)] >= 1 for row in rows)
+
+
+def test_redis_down_while_a_volunteer_claims_through_the_api_confirmation_arrives_once(
+    tmp_path, smtp, use_broker, workers, caplog
+):
+    own_redis = RedisServer(tmp_path)
+    own_redis.start()
+    try:
+        use_broker(own_redis.url)
+        workers(redis_url=own_redis.url, smtp_port=smtp.port)
+        roster = RosterFactory(name="Helpline")
+        volunteer = RosterMembershipFactory(roster=roster, role=Role.VOLUNTEER, person__name="Vera").person
+        starts = (timezone.now() + timedelta(days=3)).replace(microsecond=0)  # .ics has whole seconds
+        shift = ShiftFactory(roster=roster, title="Evening line", starts_at=starts)
+        client = APIClient()
+        client.force_authenticate(volunteer)
+        own_redis.stop()
+
+        with caplog.at_level(logging.WARNING, logger="notifications.services"):
+            response = client.post(f"/api/v1/shifts/{shift.pk}/signups/", {}, format="json")
+
+        assert response.status_code == 201
+        confirmation = email_row(kind="signup_confirmed", recipient=volunteer)
+        assert (confirmation.status, confirmation.enqueued_at) == (Status.PENDING, None)
+        assert any("the sweep will retry" in r.getMessage() for r in caplog.records)
+
+        own_redis.start()  # back, and empty: the message the claim tried to send is gone
+        assert services.notifications_sweep(now=timezone.now()) == 1
+        wait_for(lambda: delivered(smtp, confirmation), timeout=30, what="the confirmation")
+        # Later sweeps and a second copy of the message change nothing.
+        services.notifications_sweep(now=timezone.now() + timedelta(hours=1))
+        tasks.deliver_notifications.send([confirmation.pk])
+        time.sleep(1.0)
+
+        [message] = smtp.handler.received(message_id(confirmation))
+        assert message["To"] == volunteer.email
+        parts = {part.get_content_type(): part for part in message.walk() if not part.is_multipart()}
+        assert sorted(parts) == ["text/calendar", "text/html", "text/plain"]
+        assert parts["text/calendar"].get_filename().endswith(".ics")
+        calendar = Calendar.from_ical(parts["text/calendar"].get_payload(decode=True))
+        [event] = calendar.walk("VEVENT")
+        assert str(event["SUMMARY"]).startswith("Evening line")
+        assert event.decoded("DTSTART") == starts
+        assert email_row(kind="signup_confirmed", recipient=volunteer).status == Status.SENT
+    finally:
+        own_redis.stop()
+
+
+def next_dst_change(zone: ZoneInfo, *, after: date) -> date:
+    """The first day from ``after`` on whose noon the zone's UTC offset differs from the day before."""
+    day = after
+    for _ in range(400):
+        noon = datetime.combine(day, dt_time(12), tzinfo=zone)
+        if noon.utcoffset() != (noon - timedelta(days=1)).utcoffset():
+            return day
+        day += timedelta(days=1)
+    raise AssertionError(f"No DST change in {zone} within 400 days")
+
+
+def test_reminders_across_a_dst_change_arrive_at_the_local_time_and_never_for_a_cancelled_place(
+    redis_url, smtp, use_broker, workers
+):
+    use_broker(redis_url)
+    workers(redis_url=redis_url, smtp_port=smtp.port)
+    new_york = ZoneInfo("America/New_York")
+    day = next_dst_change(new_york, after=timezone.now().astimezone(new_york).date() + timedelta(days=2))
+    starts = datetime.combine(day, dt_time(9), tzinfo=new_york)  # 09:00 on the day the clocks change
+    roster = RosterFactory(time_zone="America/New_York", name="Helpline")
+    kay = RosterMembershipFactory(roster=roster, role=Role.VOLUNTEER, person__name="Kay").person
+    cam = RosterMembershipFactory(roster=roster, role=Role.VOLUNTEER, person__name="Cam").person
+    shift = ShiftFactory(
+        roster=roster, title="Morning line", starts_at=starts, ends_at=starts + timedelta(hours=2)
+    )
+    kept = signup_claim(shift=shift, person=kay).signup
+    given_up = signup_claim(shift=shift, person=cam).signup
+    signup_cancel(signup=given_up, actor=cam)
+
+    day_ahead = email_row(key=f"{notify.reminder_prefix(kept)}1440:0")
+    two_hours = email_row(key=f"{notify.reminder_prefix(kept)}120:0")
+    # 09:00 the day before, by the wall clock: 23 or 25 hours earlier, not 24.
+    assert day_ahead.send_at == datetime.combine(day - timedelta(days=1), dt_time(9), tzinfo=new_york)
+    assert starts - day_ahead.send_at in (timedelta(hours=23), timedelta(hours=25))
+    assert two_hours.send_at == starts - timedelta(hours=2)
+    cancelled = Notification.objects.filter(key__startswith=notify.reminder_prefix(given_up))
+    assert set(cancelled.values_list("status", flat=True)) == {Status.CANCELLED}
+    reminders = Notification.objects.filter(kind="reminder")
+
+    # The clock reaches the day-ahead reminder's time (every reminder's time moves alike).
+    reminders.update(send_at=F("send_at") - (day_ahead.send_at - timezone.now()))
+    services.notifications_sweep(now=timezone.now())
+    wait_for(lambda: delivered(smtp, day_ahead), timeout=30, what="the day-ahead reminder")
+    assert email_row(pk=two_hours.pk).status == Status.PENDING  # still 21 or 23 hours away
+
+    # ... and then the two-hour one's.
+    two_hours.refresh_from_db()
+    reminders.update(send_at=F("send_at") - (two_hours.send_at - timezone.now()))
+    services.notifications_sweep(now=timezone.now())
+    wait_for(lambda: delivered(smtp, two_hours), timeout=30, what="the two-hour reminder")
+    # Later sweeps and second copies of the messages change nothing.
+    services.notifications_sweep(now=timezone.now())
+    tasks.deliver_notifications.send([day_ahead.pk, two_hours.pk])
+    time.sleep(1.0)
+
+    [message] = smtp.handler.received(message_id(day_ahead))
+    assert message["To"] == kay.email
+    assert message["Subject"].endswith(", 09:00")
+    assert len(smtp.handler.received(message_id(two_hours))) == 1
+    never = [message_id(row) for row in cancelled.filter(channel=Channel.EMAIL)]
+    assert len(never) == 2
+    assert [mid for mid in never if mid in smtp.handler.counts()] == []
+    assert set(cancelled.values_list("status", flat=True)) == {Status.CANCELLED}
+
+
+def tick(minutes: int = 6) -> list[str]:
+    """One scheduler tick, ``minutes`` after the last: the jobs' last runs move back instead.
+
+    Time moves by moving stored times, never by a ``now`` in the future: a sweep dated ahead
+    would take the live worker's rows in flight for a dead worker's and send them again.
+    """
+    PeriodicJobRun.objects.update(last_run_at=F("last_run_at") - timedelta(minutes=minutes))
+    return run_due_jobs()
+
+
+def test_gap_alert_through_the_scheduler_arrives_once_per_shift_per_threshold(
+    redis_url, smtp, use_broker, workers
+):
+    use_broker(redis_url)
+    workers(redis_url=redis_url, smtp_port=smtp.port)
+    roster = RosterFactory(name="Helpline")
+    coordinator = RosterMembershipFactory(roster=roster, role=Role.COORDINATOR).person
+    free = RosterMembershipFactory(roster=roster, role=Role.VOLUNTEER).person
+    shift = ShiftFactory(roster=roster, starts_at=timezone.now() + timedelta(hours=30), capacity=2)
+    shifts = Shift.objects.filter(pk=shift.pk)
+
+    def alerts() -> list[Notification]:
+        return list(Notification.objects.filter(kind="gap_alert", channel=Channel.EMAIL).order_by("key"))
+
+    # Ticks every 6 minutes while the shift is 30 hours off (the 48-hour alert), then, 7 hours
+    # on, 23 hours off (the 24-hour one); each tick also runs the sweep.
+    assert "scheduling.gap_alerts" in run_due_jobs()
+    for _ in range(2):
+        assert "scheduling.gap_alerts" in tick()
+    first = alerts()
+    assert [row.key for row in first] == sorted(f"gap:{shift.pk}:48:{p.pk}" for p in (coordinator, free))
+    wait_for(lambda: delivered(smtp, *first), timeout=30, what="the 48-hour alerts")
+    shifts.update(starts_at=F("starts_at") - timedelta(hours=7), ends_at=F("ends_at") - timedelta(hours=7))
+    for _ in range(3):
+        assert "scheduling.gap_alerts" in tick()
+    every = alerts()
+    assert len(every) == 4
+    wait_for(lambda: delivered(smtp, *every), timeout=30, what="the 24-hour alerts")
+    for _ in range(2):
+        tick()
+    time.sleep(1.0)
+
+    counts = smtp.handler.counts()
+    assert {row.key: counts[message_id(row)] for row in every} == {
+        f"gap:{shift.pk}:{hours}:{p.pk}": 1 for hours in (48, 24) for p in (coordinator, free)
+    }
+    assert len(alerts()) == 4

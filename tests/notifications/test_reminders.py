@@ -104,3 +104,36 @@ def test_reminder_in_the_persons_own_zone():
 def test_reminder_send_at_refuses_naive_times(person):
     with pytest.raises(ValueError):
         services.reminder_send_at(person=person, starts_at=datetime(2026, 6, 10, 9), lead=timedelta(hours=2))  # noqa: DTZ001
+
+
+# --- re-planning -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def planned(monkeypatch):
+    from notifications.services import reminders
+
+    calls: list[int] = []
+    monkeypatch.setattr(reminders, "_planners", [lambda person: calls.append(person.pk)])
+    return calls
+
+
+def test_preferences_update_replans_reminders_only_when_their_time_may_move(person, planned):
+    services.preferences_update(person=person, kinds={"greeting": False}, digest_weekly=False)
+    services.preferences_update(person=person, reminder_lead_minutes=[1440, 120])  # the default
+    assert planned == []
+
+    services.preferences_update(person=person, reminder_lead_minutes=[60])
+    services.preferences_update(person=person, quiet_hours_start=time(22), quiet_hours_end=time(7))
+    services.preferences_update(person=person, quiet_hours_start=time(22), quiet_hours_end=time(7))
+
+    assert planned == [person.pk, person.pk]
+
+
+def test_a_new_time_zone_replans_reminders(person, planned):
+    from accounts.services import person_update
+
+    person_update(person=person, name="Someone else")
+    person_update(person=person, time_zone="Europe/Madrid")
+
+    assert planned == [person.pk]

@@ -38,7 +38,8 @@ def test_notification_create_sends_email_and_shows_in_app(person, django_capture
     assert message.subject == "Hello Ana & welcome"
     assert message.body == "Hi Ana & friends,\nyour shift starts at 9:00.\n"
     assert message.alternatives[0][1] == "text/html"
-    assert message.alternatives[0][0] == "<p>Hi Ana &amp; friends</p>\n"
+    # The template's own body.html, inside the shared layout (tests/notifications/test_rendering.py).
+    assert "<p>Hi Ana &amp; friends</p>" in message.alternatives[0][0]
     email_row = Notification.objects.get(channel=Channel.EMAIL)
     assert message.extra_headers["Message-ID"] == message_id(email_row)
     assert message.extra_headers["List-Unsubscribe"] == (
@@ -74,7 +75,9 @@ def test_notification_create_renders_in_recipients_language(django_capture_on_co
         create(person)
     assert mail.outbox[0].subject == "Hola Ana y bienvenida"
     assert mail.outbox[0].body == "Hola Ana,\ntu turno empieza a las 9:00.\n"
-    # No Spanish HTML: the mail is text-only rather than half English.
+    # No Spanish body.html: the HTML part is the Spanish text in the layout, never the English HTML.
+    assert "Hola Ana," in mail.outbox[0].alternatives[0][0]
+    assert "Hi Ana" not in mail.outbox[0].alternatives[0][0]
     assert Notification.objects.get(channel=Channel.IN_APP).subject == "Hola Ana y bienvenida"
 
 
@@ -201,6 +204,9 @@ def test_notification_deliver_gives_up_after_bounded_attempts(person, settings):
     row.refresh_from_db()
     assert (row.status, row.attempts) == ("failed", 2)
     assert row.last_error.startswith("Gave up after 2 attempts:")
+    # What the coordinators' list of failures shows: when, and what the message was.
+    assert row.failed_at is not None and row.failed_at >= row.created_at
+    assert row.subject == "Hello Ana & welcome"
 
 
 class RefusingRecipientBackend:
@@ -219,6 +225,8 @@ def test_notification_deliver_marks_refused_address_failed_at_once(person, setti
     row.refresh_from_db()
     assert (row.status, row.attempts) == ("failed", 1)
     assert "No such user" in row.last_error
+    assert row.failed_at is not None
+    assert row.subject == "Hello Ana & welcome"
 
 
 def test_notifications_sweep_recovers_rows_of_a_dead_worker(person, settings):
@@ -362,3 +370,65 @@ def test_crash_after_the_server_accepted_resends_with_the_same_message_id(person
     assert (row.status, row.attempts) == ("sent", 2)
     # Sent twice, but as the same message: a receiver that dedupes by Message-ID shows it once.
     assert [m.extra_headers["Message-ID"] for m in mail.outbox] == [message_id(row), message_id(row)]
+
+
+def test_notifications_sweep_fails_a_row_that_keeps_killing_workers_with_its_time(person, settings):
+    settings.NOTIFICATION_RETRY_DELAYS = [60]
+    (row,) = create(person, channels=["email"])
+    now = timezone.now()
+    claimed_at = now - timedelta(seconds=settings.NOTIFICATION_SENDING_LEASE + 1)
+    Notification.objects.filter(pk=row.pk).update(status=Status.SENDING, claimed_at=claimed_at, attempts=1)
+
+    services.notifications_sweep(now=now)
+
+    row.refresh_from_db()
+    assert (row.status, row.attempts, row.failed_at) == ("failed", 2, now)
+    assert row.last_error == "The worker stopped while sending, too often."
+
+
+def test_notification_create_already_expired_is_cancelled_unsent(person, django_capture_on_commit_callbacks):
+    now = timezone.now()
+    with django_capture_on_commit_callbacks(execute=True):
+        rows = create(person, send_at=now, expires_at=now - timedelta(minutes=1))
+
+    assert len(mail.outbox) == 0
+    assert sorted((r.channel, r.status, r.last_error) for r in Notification.objects.all()) == [
+        ("email", "cancelled", services.EXPIRED),
+        ("in_app", "cancelled", services.EXPIRED),
+    ]
+    assert [r.status for r in rows] == ["cancelled", "cancelled"]
+
+
+def test_notification_deliver_never_sends_a_row_past_its_expiry(person):
+    now = timezone.now()
+    (row,) = create(
+        person, channels=["email"], send_at=now + timedelta(hours=1), expires_at=now + timedelta(hours=2)
+    )
+    # Downtime: by the time anyone looks at it, the moment it was for has passed.
+    Notification.objects.filter(pk=row.pk).update(
+        send_at=now - timedelta(hours=3), expires_at=now - timedelta(minutes=1)
+    )
+
+    assert services.notification_deliver(notification_id=row.pk) == "skipped"
+
+    row.refresh_from_db()
+    assert (row.status, row.last_error, row.attempts) == ("cancelled", services.EXPIRED, 0)
+    assert len(mail.outbox) == 0
+
+
+def test_notifications_sweep_cancels_expired_rows_on_every_channel_and_sends_the_rest(person):
+    now = timezone.now()
+    late = create(person, key="late", send_at=now + timedelta(minutes=5), expires_at=now + timedelta(hours=1))
+    on_time = create(
+        person, key="on-time", send_at=now + timedelta(minutes=5), expires_at=now + timedelta(hours=1)
+    )
+    # After an outage both are long due, and the moment the first was for has passed.
+    Notification.objects.update(send_at=now - timedelta(minutes=20))
+    Notification.objects.filter(key="late").update(expires_at=now - timedelta(minutes=1))
+
+    assert services.notifications_sweep(now=timezone.now()) == 1
+
+    status = dict(Notification.objects.values_list("pk", "status"))
+    assert [status[r.pk] for r in late] == ["cancelled", "cancelled"]
+    assert [status[r.pk] for r in on_time] == ["sent", "sent"]
+    assert len(mail.outbox) == 1

@@ -82,6 +82,7 @@ EXPECTED = {
     "POST rosters/<int:roster_id>/shifts/": "403 404 403 404 bad",
     "GET rosters/<int:roster_id>/swaps/": "403 404 ok 404 ok",
     "POST rosters/<int:roster_id>/series/": "403 404 bad 404 bad",
+    "GET rosters/<int:roster_id>/failed-notifications/": "403 404 403 404 ok",
     "GET shifts/<int:shift_id>/": "403 404 ok 404 ok",
     "PATCH shifts/<int:shift_id>/": "403 404 403 404 ok",
     "DELETE shifts/<int:shift_id>/": "403 404 403 404 ok",

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from notifications.services.outbox import (
     DEFAULT_CHANNELS,
+    EXPIRED,
     notification_cancel,
     notification_create,
     notification_create_for_address,
     notification_deliver,
     notification_enqueue,
+    notifications_cancel,
     notifications_deliver,
     notifications_enqueue,
     notifications_sweep,
@@ -20,10 +22,16 @@ from notifications.services.preferences import (
     notifications_mark_all_read,
     preferences_update,
 )
-from notifications.services.reminders import QUIET_HOURS_MARGIN, reminder_send_at
+from notifications.services.reminders import (
+    QUIET_HOURS_MARGIN,
+    register_reminder_planner,
+    reminder_send_at,
+    reminders_replan,
+)
 
 __all__ = [
     "DEFAULT_CHANNELS",
+    "EXPIRED",
     "QUIET_HOURS_MARGIN",
     "account_email_send",
     "kind_unsubscribe",
@@ -33,10 +41,13 @@ __all__ = [
     "notification_deliver",
     "notification_enqueue",
     "notification_mark_read",
+    "notifications_cancel",
     "notifications_deliver",
     "notifications_enqueue",
     "notifications_mark_all_read",
     "notifications_sweep",
     "preferences_update",
+    "register_reminder_planner",
     "reminder_send_at",
+    "reminders_replan",
 ]

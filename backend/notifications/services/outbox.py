@@ -27,7 +27,7 @@ from notifications.channels import (
     unsubscribe_url,
 )
 from notifications.models import Channel, Notification, NotificationPreference, Status
-from notifications.rendering import render_notification
+from notifications.rendering import Rendered, render_notification
 from notifications.selectors import preferences_get
 
 logger = logging.getLogger(__name__)
@@ -40,6 +40,7 @@ BATCH_SIZE = 50
 # stays well inside the actor's time limit (120 s) and the sweep's lease (≥ 130 s), so the sweep
 # never takes a row back from a worker that is alive.
 BATCH_TIME_BUDGET = 60.0
+EXPIRED = "Not sent: it expired before it could go out."
 
 
 # --- the outbox --------------------------------------------------------------------------------
@@ -64,6 +65,7 @@ def notification_create(
     context: dict[str, Any],
     key: str,
     send_at: datetime | None = None,
+    expires_at: datetime | None = None,
     channels: Iterable[str] | None = None,
     attachments: list[dict[str, str]] | None = None,
 ) -> list[Notification]:
@@ -73,13 +75,16 @@ def notification_create(
     creates and sends nothing new; channels the person turned off (or kinds they unsubscribed
     from, for e-mail and SMS) are written as ``suppressed``; rows due now are handed to the
     worker only after the surrounding transaction commits (a rolled-back change tells nobody);
-    rows due later are picked up by the sweep. ``context`` and ``attachments`` must be JSON
-    ({"filename", "content_type", "content"} with text content, e.g. an .ics).
+    rows due later are picked up by the sweep. A row still unsent at ``expires_at`` is never
+    sent: it is cancelled with the reason (one already expired when written is cancelled at
+    once). ``context`` and ``attachments`` must be JSON ({"filename", "content_type", "content"}
+    with text content, e.g. an .ics).
     """
     now = timezone.now()
     due = send_at or now
-    if timezone.is_naive(due):
-        raise ValueError("send_at must be an aware datetime")
+    if timezone.is_naive(due) or (expires_at is not None and timezone.is_naive(expires_at)):
+        raise ValueError("send_at and expires_at must be aware datetimes")
+    expired = expires_at is not None and expires_at <= max(due, now)
     preference = preferences_get(person=recipient)
     rows: list[Notification] = []
     to_enqueue: list[int] = []
@@ -88,6 +93,8 @@ def notification_create(
             if channel not in Channel.values:
                 raise ValueError(f"Unknown notification channel {channel!r}")
             status = _status_for(person=recipient, preference=preference, kind=kind, channel=channel)
+            if expired and status == Status.PENDING:
+                status = Status.CANCELLED
             row, created = Notification.objects.get_or_create(
                 key=key,
                 channel=channel,
@@ -98,7 +105,9 @@ def notification_create(
                     "context": context,
                     "attachments": attachments or [],
                     "send_at": due,
+                    "expires_at": expires_at,
                     "status": status,
+                    "last_error": EXPIRED if expired else "",
                 },
             )
             rows.append(row)
@@ -119,7 +128,7 @@ def _in_app_publish(row: Notification, *, now: datetime) -> None:
         rendered = render_notification(row)
     except TemplateDoesNotExist as exc:
         Notification.objects.filter(pk=row.pk, status=Status.PENDING).update(
-            status=Status.FAILED, last_error=f"Template missing: {exc}"
+            status=Status.FAILED, last_error=f"Template missing: {exc}", failed_at=now
         )
         row.status = Status.FAILED
         return
@@ -256,6 +265,13 @@ def notification_cancel(*, key_prefix: str) -> int:
     )
 
 
+def notifications_cancel(*, keys: Iterable[str]) -> int:
+    """Cancel the not-yet-sent notifications with exactly these keys (every channel); returns how many."""
+    return Notification.objects.filter(key__in=list(keys), status=Status.PENDING).update(
+        status=Status.CANCELLED, enqueued_at=None
+    )
+
+
 def _retry_delay(attempts: int) -> timedelta | None:
     delays = settings.NOTIFICATION_RETRY_DELAYS
     if attempts > len(delays):
@@ -292,9 +308,13 @@ def notifications_deliver(*, notification_ids: Sequence[int]) -> dict[int, str]:
     token = uuid.uuid4()
     # Without this conditional UPDATE, two workers holding the same row (a re-enqueue by the
     # sweep while the first copy is still queued) would both send it.
-    claimed = Notification.objects.filter(pk__in=ids, status=Status.PENDING, send_at__lte=now).update(
-        status=Status.SENDING, claimed_at=now, claim_token=token
+    claimed = (
+        Notification.objects.filter(pk__in=ids, status=Status.PENDING, send_at__lte=now)
+        .filter(_not_expired(now))
+        .update(status=Status.SENDING, claimed_at=now, claim_token=token)
     )
+    if claimed < len(ids):
+        _expire(Q(pk__in=ids), now=now)
     if not claimed:
         return {}
     rows = list(
@@ -322,6 +342,25 @@ def notifications_deliver(*, notification_ids: Sequence[int]) -> dict[int, str]:
     return outcomes
 
 
+def _not_expired(now: datetime) -> Q:
+    return Q(expires_at__isnull=True) | Q(expires_at__gt=now)
+
+
+def _expire(where: Q, *, now: datetime) -> int:
+    """Cancel the pending rows of ``where`` whose moment has passed (never sent late)."""
+    return Notification.objects.filter(where, status=Status.PENDING, expires_at__lte=now).update(
+        status=Status.CANCELLED, enqueued_at=None, last_error=EXPIRED
+    )
+
+
+def _subject_of(row: Notification) -> str:
+    """The subject a failed row would have had, for the coordinators' list of failures."""
+    try:
+        return render_notification(row).subject
+    except Exception:  # the failure may be the template itself; an empty subject says as much
+        return ""
+
+
 def _release(ids: list[int], *, token: uuid.UUID) -> None:
     Notification.objects.filter(pk__in=ids, claim_token=token, status=Status.SENDING).update(
         status=Status.PENDING, claimed_at=None, claim_token=None, enqueued_at=None
@@ -331,6 +370,7 @@ def _release(ids: list[int], *, token: uuid.UUID) -> None:
 def _deliver_claimed(row: Notification, *, token: uuid.UUID, now: datetime) -> str:
     """Send one claimed row; raises ChannelUnavailableError untouched for the batch to handle."""
     mine = Notification.objects.filter(pk=row.pk, status=Status.SENDING, claim_token=token)
+    rendered: Rendered | None = None
     try:
         extra = {}
         if row.recipient_id is not None:
@@ -341,12 +381,19 @@ def _deliver_claimed(row: Notification, *, token: uuid.UUID, now: datetime) -> s
         raise
     except (PermanentDeliveryError, TemplateDoesNotExist) as exc:
         logger.warning("Notification %s failed for good: %s", row.pk, exc)
-        mine.update(status=Status.FAILED, attempts=F("attempts") + 1, last_error=str(exc)[:2000])
+        mine.update(
+            status=Status.FAILED,
+            attempts=F("attempts") + 1,
+            last_error=str(exc)[:2000],
+            failed_at=timezone.now(),
+            subject=rendered.subject if rendered is not None else "",
+        )
         return "failed"
     except Exception as exc:  # TemporaryDeliveryError, and bugs: retry a bounded number of times
         if not isinstance(exc, TemporaryDeliveryError):
             logger.exception("Unexpected error delivering notification %s", row.pk)
-        return _fail_for_now(row, token=token, now=now, exc=exc)
+        subject = rendered.subject if rendered is not None else None
+        return _fail_for_now(row, token=token, now=now, exc=exc, subject=subject)
     _mark_sent(row, token=token, subject=rendered.subject, body=rendered.text)
     return "sent"
 
@@ -373,7 +420,9 @@ def _mark_sent(row: Notification, *, token: uuid.UUID, subject: str, body: str) 
         )
 
 
-def _fail_for_now(row: Notification, *, token: uuid.UUID, now: datetime, exc: Exception) -> str:
+def _fail_for_now(
+    row: Notification, *, token: uuid.UUID, now: datetime, exc: Exception, subject: str | None = None
+) -> str:
     mine = Notification.objects.filter(pk=row.pk, status=Status.SENDING, claim_token=token)
     attempts = row.attempts + 1
     delay = _retry_delay(attempts)
@@ -382,6 +431,8 @@ def _fail_for_now(row: Notification, *, token: uuid.UUID, now: datetime, exc: Ex
             status=Status.FAILED,
             attempts=attempts,
             last_error=f"Gave up after {attempts} attempts: {exc}"[:2000],
+            failed_at=timezone.now(),
+            subject=subject if subject is not None else _subject_of(row),
         )
         return "failed"
     mine.update(
@@ -397,7 +448,8 @@ def _fail_for_now(row: Notification, *, token: uuid.UUID, now: datetime, exc: Ex
 
 
 def notifications_sweep(*, now: datetime, limit: int = 5000) -> int:
-    """Re-enqueue what is due and was never (or long ago) enqueued; recover rows of dead workers.
+    """Re-enqueue what is due and was never (or long ago) enqueued; recover rows of dead workers;
+    cancel, unsent, the due rows whose ``expires_at`` has passed.
 
     A row stuck in ``sending`` longer than the lease belonged to a worker that died. The one it
     was sending (the lowest id still ``sending`` of its batch: a batch goes in id order and settles
@@ -412,10 +464,13 @@ def notifications_sweep(*, now: datetime, limit: int = 5000) -> int:
     for pk, token in Notification.objects.filter(stale).order_by("pk").values_list("pk", "claim_token"):
         in_flight.setdefault(token if token is not None else ("row", pk), pk)
     crashed = Q(pk__in=list(in_flight.values()))
+    # No subject rendered here: rendering a message that keeps killing workers could stop the
+    # scheduler too.
     Notification.objects.filter(stale, crashed, attempts__gte=max_attempts - 1).update(
         status=Status.FAILED,
         attempts=F("attempts") + 1,
         last_error="The worker stopped while sending, too often.",
+        failed_at=now,
     )
     Notification.objects.filter(stale, crashed).update(
         status=Status.PENDING,
@@ -429,6 +484,8 @@ def notifications_sweep(*, now: datetime, limit: int = 5000) -> int:
     Notification.objects.filter(stale).update(
         status=Status.PENDING, claimed_at=None, claim_token=None, enqueued_at=None
     )
+    # What only mattered before a moment now past is not sent late (after downtime, say).
+    _expire(Q(send_at__lte=now), now=now)
     # In-app rows due now need no worker (scheduled inbox items).
     in_app_due = list(
         Notification.objects.filter(

@@ -11,12 +11,17 @@ from django.utils import timezone
 from accounts.models import Person
 from notifications.models import Channel, Notification, NotificationPreference, Status
 from notifications.services.outbox import notification_create_for_address
+from notifications.services.reminders import REMINDER_FIELDS, reminders_replan
 
 # --- preferences -------------------------------------------------------------------------------
 
 
 def preferences_update(*, person: Person, **changes: Any) -> NotificationPreference:
-    """Change some of the person's preferences; ``kinds`` ({kind: on}) merges into the opt-outs."""
+    """Change some of the person's preferences; ``kinds`` ({kind: on}) merges into the opt-outs.
+
+    A change of lead times or quiet hours moves the person's pending reminders in the same
+    transaction (``reminders_replan``): none still goes out at the old time.
+    """
     with transaction.atomic():
         preference, _ = NotificationPreference.objects.select_for_update().get_or_create(person=person)
         kinds = changes.pop("kinds", None)
@@ -25,9 +30,13 @@ def preferences_update(*, person: Person, **changes: Any) -> NotificationPrefere
             for kind, on in kinds.items():
                 (disabled.discard if on else disabled.add)(kind)
             preference.disabled_kinds = sorted(disabled)
+        timing = {name for name, value in changes.items() if name in REMINDER_FIELDS}
+        moved = any(getattr(preference, name) != changes[name] for name in timing)
         for name, value in changes.items():
             setattr(preference, name, value)
         preference.save()
+        if moved:
+            reminders_replan(person=person)
     return preference
 
 

@@ -1,7 +1,19 @@
-"""When to remind someone: lead times in their zone, quiet hours."""
+"""When to remind someone: lead times in their zone, quiet hours; re-planning when those change.
+
+Reminders are rows with a ``send_at`` written by the app that owns the commitment. When what
+decides that time changes (lead times, quiet hours, the person's time zone), that app must move
+its pending ones: it registers a planner in ``AppConfig.ready()``::
+
+    register_reminder_planner(lambda person: reminders_reschedule(person=person))
+
+and ``reminders_replan(person=...)`` (called by ``preferences_update`` and, through accounts'
+``register_person_updated``, by a change of time zone) runs every planner in the caller's
+transaction.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -61,3 +73,23 @@ def reminder_send_at(*, person: Person, starts_at: datetime, lead: timedelta) ->
         quiet_day -= timedelta(days=1)  # after midnight: the quiet hours began the evening before
     quiet_start = datetime.combine(quiet_day, start, tzinfo=zone).astimezone(ZoneInfo("UTC"))
     return quiet_start - QUIET_HOURS_MARGIN
+
+
+# --- re-planning when what decides the time changes -----------------------------------------------
+
+ReminderPlanner = Callable[[Person], object]
+_planners: list[ReminderPlanner] = []
+# The preferences that decide when a reminder goes (the time zone is the person's, in accounts).
+REMINDER_FIELDS = frozenset({"reminder_lead_minutes", "quiet_hours_start", "quiet_hours_end"})
+
+
+def register_reminder_planner(fn: ReminderPlanner) -> None:
+    """Have ``fn(person)`` move the person's pending reminders; registering twice is a no-op."""
+    if fn not in _planners:
+        _planners.append(fn)
+
+
+def reminders_replan(*, person: Person) -> None:
+    """Every registered planner moves ``person``'s pending reminders to their current preferences."""
+    for planner in list(_planners):
+        planner(person)

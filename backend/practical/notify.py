@@ -67,6 +67,8 @@ def circle_paused(circle: Circle) -> None:
             kind=CIRCLE_PAUSED,
             template="practical/circle_paused",
             context={
+                # roster_id: a message that could not be delivered shows in the circle's failed list.
+                "roster_id": circle.roster_id,
                 "circle_id": circle.pk,
                 "circle_name": circle.name,
                 "time_zone": circle.roster.time_zone,
@@ -95,6 +97,7 @@ def volunteer_thanked(*, signup: Signup, help_request: HelpRequest, by: Person, 
         kind=VOLUNTEER_THANKED,
         template="practical/volunteer_thanked",
         context={
+            "roster_id": help_request.circle.roster_id,
             "circle_name": help_request.circle.name,
             "from_name": by.name.split(" ")[0] if by.name else help_request.circle.name,
             "title": signup.shift.title,

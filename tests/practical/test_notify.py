@@ -40,3 +40,33 @@ def test_thanking_a_volunteer_mails_them_the_familys_words_once_in_their_languag
         recipient=people.volunteer, kind="volunteer_thanked", channel="in_app"
     )
     assert in_app.count() == 1
+
+
+def test_undelivered_thanks_and_pause_notices_show_in_the_circles_failed_list(
+    login, settings, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_BACKEND = "tests.scheduling.test_notify_failures.RefusingEveryAddress"
+    settings.NOTIFICATION_INLINE_DELIVERY = True
+    people = circle_with_people()
+    help_request = make_request(people)
+    with django_capture_on_commit_callbacks(execute=True):
+        login(people.volunteer).post(
+            f"/api/v1/requests/{help_request.pk}/claim/", {"dish": "Soup"}, format="json"
+        )
+    signup = Signup.objects.get()
+    coordinator = login(people.coordinator)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert (
+            coordinator.post(f"/api/v1/signups/{signup.pk}/thanks/", {"message": "Thank you"}).status_code
+            == 201
+        )
+        assert coordinator.post(f"/api/v1/circles/{people.circle.pk}/pause/").status_code == 200
+
+    listed = coordinator.get(f"/api/v1/rosters/{people.circle.roster_id}/failed-notifications/").json()
+    practical = sorted(
+        (item["kind"], item["recipient_name"])
+        for item in listed["results"]
+        if item["kind"] in ("circle_paused", "volunteer_thanked")
+    )
+    assert practical == [("circle_paused", "Ana Smith"), ("volunteer_thanked", "Ana Smith")]

@@ -17,8 +17,8 @@ from tests.practical.help_factories import add_volunteer, circle_with_people, ma
 pytestmark = pytest.mark.django_db
 
 
-def _log(client, circle):
-    response = client.get(f"/api/v1/circles/{circle.pk}/audit/")
+def _log(client, circle, **params):
+    response = client.get(f"/api/v1/circles/{circle.pk}/audit/", params)
     assert response.status_code == 200, response.json()
     return [(row["action"], row["actor_name"], row["target_name"]) for row in response.json()["results"]]
 
@@ -54,6 +54,11 @@ def test_audit_engine_assign_unassign_and_marks_are_logged_for_the_family(login)
         (audit.SIGNUP_UNASSIGNED, "Maria Lopez", "Ana Smith"),
         (audit.SIGNUP_ASSIGNED, "Maria Lopez", "Ana Smith"),
         (audit.REQUEST_CREATED, "Maria Lopez", None),
+    ]
+    assert _log(coordinator, people.circle, action=audit.SIGNUP_ASSIGNED) == [
+        (audit.SIGNUP_ASSIGNED, "Maria Lopez", "Ana Smith"),
+        (audit.SIGNUP_ASSIGNED, "Maria Lopez", "Ben Jones"),
+        (audit.SIGNUP_ASSIGNED, "Maria Lopez", "Ana Smith"),
     ]
     unassigned = CircleAuditEntry.objects.get(action=audit.SIGNUP_UNASSIGNED)
     assert unassigned.detail == {

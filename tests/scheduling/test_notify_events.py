@@ -207,7 +207,7 @@ def test_accepting_an_offer_confirms_and_schedules_reminders(duty):
 
 def test_swap_offer_goes_to_coordinators_and_capped_eligible_members(duty, monkeypatch):
     roster, shift, coordinator, org_coordinator = duty
-    monkeypatch.setattr(notify, "SWAP_OFFER_MAX_MEMBERS", 2)
+    monkeypatch.setattr("scheduling.notify.events.SWAP_OFFER_MAX_MEMBERS", 2)
     vera = volunteer(roster)
     first, second, _third = volunteer(roster), volunteer(roster), volunteer(roster)
     signup = signup_claim(shift=shift, person=vera).signup

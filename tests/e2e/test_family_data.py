@@ -171,6 +171,26 @@ def test_family_with_no_activity_yet_is_told_so(phone: Visit) -> None:
     phone.check("activity-empty")
 
 
+def test_activity_that_cannot_load_says_so_and_tries_again(phone: Visit) -> None:
+    circle, _dinner, _ana, _signup = family_with_ana_coming_for_dinner()
+    log_in(phone, circle.created_by.email, "/circles")
+    page = phone.page
+    page.wait_for_selector("h1:has-text('Circles')")
+    page.route("**/api/v1/circles/*/audit/**", lambda route: route.abort())
+    phone.goto(f"/#/circles/{circle.pk}/activity")
+    alert = page.get_by_role("alert")
+    alert.wait_for()
+    assert alert.inner_text().startswith("We can't reach Village right now.")
+    # The one console error is the request this test cut off.
+    assert [e for e in phone.console_errors if "net::ERR_FAILED" not in e] == []
+    phone.console_errors.clear()
+    page.unroute("**/api/v1/circles/*/audit/**")
+    page.get_by_role("button", name="Try again").click()
+    page.locator(".audit-list").wait_for()
+    assert audit_lines(phone)[0].startswith("Lucía García asked for help: Dinner on ")
+    phone.check("activity-after-retry")
+
+
 def test_family_downloads_all_their_data_as_a_json_file(visit: Visit, tmp_path: Path) -> None:
     circle, _dinner, _ana, _signup = family_with_ana_coming_for_dinner()
     log_in(visit, circle.created_by.email, f"/circles/{circle.pk}")

@@ -90,7 +90,7 @@ export const api = {
   post: (path, body = {}) => request("POST", path, { body }),
   patch: (path, body) => request("PATCH", path, { body }),
   put: (path, body) => request("PUT", path, { body }),
-  del: (path) => request("DELETE", path),
+  del: (path, body) => request("DELETE", path, { body }),
   raw: (path, params) => request("GET", path, { params, raw: true }),
   forgetCsrf: () => { csrfToken = null; },
 };

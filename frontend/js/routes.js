@@ -6,6 +6,7 @@ import { circleEditView, circleNewView, circlesView, circleView, inviteView } fr
 import { commitmentsView } from "./views/commitments.js";
 import { dashboardView } from "./views/dashboard.js";
 import { overviewView } from "./views/overview.js";
+import { activityView, dataView } from "./views/privacy.js";
 import { inboxView } from "./views/inbox.js";
 import { joinView } from "./views/join.js";
 import { requestNewView, requestsView, requestView } from "./views/requests.js";
@@ -30,6 +31,8 @@ export const routes = [
   ["/circles/:id", circleView, auth],
   ["/circles/:id/edit", circleEditView, auth],
   ["/circles/:id/invite", inviteView, auth],
+  ["/circles/:id/activity", activityView, auth],
+  ["/circles/:id/data", dataView, auth],
   ["/circles/:id/requests/new", requestNewView, auth],
   ["/dashboard", overviewView, auth],
   ["/rosters/:id", rosterView, auth],

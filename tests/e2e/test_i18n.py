@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from practical.audit import ACTIONS
+from scheduling import coordinator_actions
 from tests.e2e.conftest import REPO
 
 JS = REPO / "frontend" / "js"
@@ -36,3 +38,19 @@ def test_i18n_plural_keys_come_in_pairs() -> None:
         singular = {k.removesuffix(".one") for k in have if k.endswith(".one")}
         assert len(singular) >= 8
         assert sorted(s for s in singular if f"{s}.other" not in have) == [], language
+
+
+def test_i18n_every_audit_action_has_a_sentence() -> None:
+    # The family reads their circle's log as sentences; an action with no case of its own
+    # would fall back to its bare name ("Ana: signup_no_show").
+    source = (JS / "views" / "privacy.js").read_text()
+    actions = [
+        *ACTIONS,
+        coordinator_actions.SIGNUP_ASSIGNED,
+        coordinator_actions.SIGNUP_UNASSIGNED,
+        coordinator_actions.CANCEL_REQUEST_DECLINED,
+        coordinator_actions.SIGNUP_COMPLETED,
+        coordinator_actions.SIGNUP_NO_SHOW,
+    ]
+    assert len(actions) == 22
+    assert sorted(a for a in actions if f'case "{a}":' not in source) == []

@@ -278,6 +278,16 @@ function addressReadsSection(circle) {
   return h("section", {}, h("h2", {}, t("reads.title")), box);
 }
 
+// Coordinators only (circleView sends volunteers elsewhere before this is built).
+function familyDataSection(circle) {
+  return h("section", {},
+    h("h2", {}, t("circle.data_title")),
+    h("p", {}, t("circle.data_lead")),
+    h("div", { class: "actions" },
+      link(t("audit.link"), `#/circles/${circle.id}/activity`, "secondary"),
+      link(t("data.link"), `#/circles/${circle.id}/data`, "secondary")));
+}
+
 export async function circleView({ id }) {
   const { body, heading } = page(t("circle.title"));
   await load(body, () => api.get(`circles/${id}/`), async (circle) => {
@@ -311,7 +321,7 @@ export async function circleView({ id }) {
       const { slotsCalendar } = await import("./requests.js");
       parts.push(slotsCalendar(circle));
     }
-    parts.push(membersSection(circle), addressReadsSection(circle));
+    parts.push(membersSection(circle), addressReadsSection(circle), familyDataSection(circle));
     return h("div", { class: "stack" }, parts);
   }, t("circle.loading"));
 }

@@ -12,7 +12,7 @@ from django.utils import timezone
 from notifications import services, tasks
 from notifications.channels import EmailChannel, message_id
 from notifications.models import Notification, Status
-from notifications.services import outbox
+from notifications.services import delivery, outbox
 from tests.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -150,7 +150,7 @@ def test_notifications_deliver_a_refused_address_does_not_stop_the_batch(person)
 
 def test_notifications_deliver_out_of_time_hands_the_rest_back(person, monkeypatch, enqueued):
     ids = [create(person, f"k:{i}")[0].pk for i in range(3)]
-    monkeypatch.setattr(outbox, "BATCH_TIME_BUDGET", -1.0)  # over budget before the first
+    monkeypatch.setattr(delivery, "BATCH_TIME_BUDGET", -1.0)  # over budget before the first
 
     assert services.notifications_deliver(notification_ids=ids) == dict.fromkeys(ids, "released")
     assert enqueued == [ids]

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
+from notifications.services.delivery import notification_deliver, notifications_deliver, notifications_sweep
 from notifications.services.outbox import (
     DEFAULT_CHANNELS,
     EXPIRED,
     notification_cancel,
     notification_create,
     notification_create_for_address,
-    notification_deliver,
     notification_enqueue,
     notifications_cancel,
-    notifications_deliver,
     notifications_enqueue,
-    notifications_sweep,
 )
 from notifications.services.preferences import (
     account_email_send,

@@ -262,7 +262,7 @@ def test_balance_evens_out_a_lopsided_filling():
     ctx = _Context(shifts, [person(1), person(2)])
     model = build(ctx, ctx.candidates())
     lopsided = {(10, 1), (11, 1), (12, 1), (13, 1)}
-    fair = balance(ctx, model, lopsided, deadline=clock.monotonic() + 5, workers=1)
+    fair = balance(ctx, model, lopsided, deadline=clock.monotonic() + 5)
     assert sorted(pid for _, pid in fair) == [1, 1, 2, 2]
     assert model.satisfied(fair)
 
@@ -274,5 +274,5 @@ def test_balance_never_gives_up_a_place():
     only_mornings = person(2, windows=[Window(1, time(8), time(13))])
     ctx = _Context([evening, morning], [only_evenings, only_mornings])
     model = build(ctx, ctx.candidates())
-    fair = balance(ctx, model, {(10, 1), (11, 2)}, deadline=clock.monotonic() + 5, workers=1)
+    fair = balance(ctx, model, {(10, 1), (11, 2)}, deadline=clock.monotonic() + 5)
     assert sorted(fair) == [(10, 1), (11, 2)]

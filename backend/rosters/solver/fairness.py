@@ -24,9 +24,9 @@ from rosters.solver.model import Model, Pair
 
 UNIT_MINUTES = 15  # load is counted in quarter hours: small integers keep the model small
 FAIR_STEP = 8  # hinge every 2 hours of load (in UNIT_MINUTES)
-GROUP_PEOPLE = 16
+GROUP_PEOPLE = 12  # people re-solved together: CP-SAT proves such a group in tens of milliseconds
 GROUP_SECONDS = 1.0
-WINDOW = timedelta(days=4)  # the neighbourhood's span: swaps are between shifts close in time
+WINDOW = timedelta(days=5)  # the neighbourhood's span: swaps are between shifts close in time
 
 
 def penalty(load: int) -> int:
@@ -34,9 +34,7 @@ def penalty(load: int) -> int:
     return sum(load - k for k in range(0, load, FAIR_STEP))
 
 
-def balance(
-    ctx: _Context, model: Model, chosen: set[Pair], *, deadline: float, workers: int, seed: int = 1
-) -> set[Pair]:
+def balance(ctx: _Context, model: Model, chosen: set[Pair], *, deadline: float, seed: int = 1) -> set[Pair]:
     """Coverage fixed at ``len(chosen)``, the fairest spread found before ``deadline``."""
     rng = random.Random(seed)
     values = model.values(chosen)
@@ -56,12 +54,16 @@ def balance(
         pid: _most_units(ctx, model, ctx.people_by_id[pid], owned) for pid, owned in model.by_person.items()
     }
     everyone = list(model.by_person)
+    load = {
+        pid: base[pid] + sum(units[v] for v in owned if values[v]) for pid, owned in model.by_person.items()
+    }
     stale = 0
     while deadline - clock.monotonic() > 0.3 and stale < 3 * len(everyone) // GROUP_PEOPLE + 3:
-        free = _group(rng, ctx, everyone, model, values, people_of, units, base)
+        free = _group(rng, ctx, everyone, model, load, people_of)
         improved = _resolve(
             model,
             values,
+            load,
             free,
             rows_of=rows_of,
             shortfalls_of=shortfalls_of,
@@ -69,7 +71,6 @@ def balance(
             base=base,
             tops=tops,
             seconds=min(GROUP_SECONDS, deadline - clock.monotonic() - 0.2),
-            workers=workers,
         )
         stale = 0 if improved else stale + 1
     return {pair for pair, value in zip(model.pairs, values, strict=False) if value}
@@ -80,15 +81,12 @@ def _group(
     ctx: _Context,
     everyone: list[int],
     model: Model,
-    values: list[int],
+    load: dict[int, int],
     people_of: dict[int, list[int]],
-    units: list[int],
-    base: dict[int, int],
 ) -> list[int]:
     """The pair variables of a few people linked by shifts they could swap, within a few days:
     one of the most or least loaded first (where the objective gains most), then those who could
     take that person's shifts there, or whose shifts they could take."""
-    load = {pid: base[pid] + sum(units[v] for v in model.by_person[pid] if values[v]) for pid in everyone}
     ranked = sorted(everyone, key=lambda p: load[p])
     edge = max(1, len(ranked) // 10)
     first = rng.choice(ranked[-edge:] if rng.random() < 0.5 else ranked[:edge])
@@ -115,6 +113,7 @@ def _group(
 def _resolve(
     model: Model,
     values: list[int],
+    load: dict[int, int],
     free_pairs: list[int],
     *,
     rows_of: dict[int, list[int]],
@@ -123,7 +122,6 @@ def _resolve(
     base: dict[int, int],
     tops: dict[int, int],
     seconds: float,
-    workers: int,
 ) -> bool:
     """Re-solve the group's pairs exactly, the rest held; write the answer into ``values`` when
     it is strictly fairer. Rows that touch a freed variable keep the held part as a constant."""
@@ -150,32 +148,34 @@ def _resolve(
     before = 0
     for pid in group:
         owned = model.by_person[pid]
-        now = base[pid] + sum(units[v] for v in owned if values[v])
+        now = load[pid]
         before += penalty(now)
         top = base[pid] + tops[pid]
         kept = sum(units[v] for v in owned if values[v] and v not in var)
         freed = [v for v in owned if v in var]
-        load = cp.new_int_var(base[pid], max(base[pid], top), "")
+        total = cp.new_int_var(base[pid], max(base[pid], top), "")
         cp.add(
-            load
+            total
             == base[pid]
             + kept
             + cp_model.LinearExpr.weighted_sum([var[v] for v in freed], [units[v] for v in freed])
         )
-        cp.add_hint(load, now)
+        cp.add_hint(total, now)
         # The hinges under base are always load − k: one linear term instead of a variable each.
         below = -(-base[pid] // FAIR_STEP)
         if below:
-            terms.append(below * load)
+            terms.append(below * total)
         for k in range(below * FAIR_STEP, top, FAIR_STEP):
             excess = cp.new_int_var(0, top - k, "")
-            cp.add(excess >= load - k)
+            cp.add(excess >= total - k)
             cp.add_hint(excess, max(0, now - k))
             terms.append(excess)
     objective = cp_model.LinearExpr.sum(terms)
     cp.minimize(objective)
     solver = cp_model.CpSolver()
-    solver.parameters.num_search_workers = workers
+    # One worker: a group solves in tens of milliseconds, and on a shared 2-core machine a second
+    # worker's start-up cost more than it brought (about half as many groups in the same time).
+    solver.parameters.num_search_workers = 1
     solver.parameters.random_seed = 1
     solver.parameters.max_time_in_seconds = max(0.05, seconds)
     status = solver.solve(cp)
@@ -183,14 +183,16 @@ def _resolve(
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return False
     after = {v: int(solver.value(x)) for v, x in var.items()}
-    loads = {
-        pid: base[pid] + sum(units[v] for v in model.by_person[pid] if after.get(v, values[v]))
-        for pid in group
-    }
-    if sum(penalty(load) for load in loads.values()) >= before:
+    loads = dict.fromkeys(group, 0)
+    for v, value in after.items():
+        if v < len(model.pairs):
+            loads[model.pairs[v][1]] += units[v] * (value - values[v])
+    loads = {pid: load[pid] + change for pid, change in loads.items()}
+    if sum(penalty(total) for total in loads.values()) >= before:
         return False
     for v, value in after.items():
         values[v] = value
+    load.update(loads)
     return True
 
 

@@ -125,5 +125,13 @@ class _Context:
         return None
 
     def candidates(self) -> dict[int, list[int]]:
-        """Shift id -> the people who pass every static rule for it."""
-        return {s.id: [p.id for p in self.people if self.failed_check(p, s) is None] for s in self.shifts}
+        """Shift id -> the people who pass every static rule for it, in the order of ``people``."""
+        # Only members can pass, and most people are on one roster of several: asking only them
+        # saves two thirds of the checks on the benchmark.
+        members: dict[int, list[PersonIn]] = defaultdict(list)
+        for person in self.people:
+            for roster_id in person.roster_ids:
+                members[roster_id].append(person)
+        return {
+            s.id: [p.id for p in members[s.roster_id] if self.failed_check(p, s) is None] for s in self.shifts
+        }

@@ -10,6 +10,7 @@ from rosters.rules import Availability, Commitment, Limits, Window
 from rosters.solver import PersonIn, ShiftIn, _Context, solve
 from rosters.solver.fairness import balance
 from rosters.solver.model import build, relax
+from rosters.solver.stages import _coverage as coverage
 
 NY = "America/New_York"
 SPANISH, TRAINED = 1, 2
@@ -276,3 +277,20 @@ def test_balance_never_gives_up_a_place():
     model = build(ctx, ctx.candidates())
     fair = balance(ctx, model, {(10, 1), (11, 2)}, deadline=clock.monotonic() + 5)
     assert sorted(fair) == [(10, 1), (11, 2)]
+
+
+def test_solver_searches_when_the_lp_vertex_breaks_an_hours_limit():
+    # Least-loaded-first gives Monday to person 1, whose 5 hours then leave Wednesday open. The
+    # LP, told to keep that, takes 2/3 of Wednesday too: a vertex over the limit in whole
+    # numbers, so it is refused and CP-SAT finds the two places within the LP's bound.
+    monday, wednesday = shift(10, at(2, 9)), shift(11, at(4, 9))
+    five_hours = person(1, limits=Limits(max_minutes_per_week=5 * 60))
+    only_mondays = person(2, windows=[Window(0, time(8), time(13))])
+    ctx = _Context([monday, wednesday], [five_hours, only_mondays])
+    model = build(ctx, ctx.candidates())
+    relaxation = relax(model, seconds=5, prefer={(10, 1)})
+    assert relaxation is not None
+    assert (relaxation.bound, sorted(relaxation.chosen)) == (2, [(10, 1), (11, 1)])
+    assert not model.satisfied(relaxation.chosen)
+    status, chosen, bound = coverage(ctx, model, ctx.candidates(), deadline=clock.monotonic() + 5, workers=1)
+    assert (status, sorted(chosen), bound) == ("OPTIMAL", [(10, 2), (11, 1)], 2)

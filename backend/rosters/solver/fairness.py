@@ -178,6 +178,11 @@ def _resolve(
     solver.parameters.num_search_workers = 1
     solver.parameters.random_seed = 1
     solver.parameters.max_time_in_seconds = max(0.05, seconds)
+    # A group's rows come clean from the model, so presolve found little and cost more than the
+    # search; the full LP relaxation (hinges and all) is what proves a group fast. Together about
+    # twice as many groups in the same seconds on the benchmark, and a fairer end.
+    solver.parameters.cp_model_presolve = False
+    solver.parameters.linearization_level = 2
     status = solver.solve(cp)
 
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):

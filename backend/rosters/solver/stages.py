@@ -56,6 +56,8 @@ def solve(
     if progress:
         progress(f"coverage: {len(model.pairs)} candidate pairs, {len(ctx.shifts)} shifts")
     status, chosen, bound = _coverage(ctx, model, candidates, deadline=deadline, workers=workers)
+    if progress:
+        progress(f"coverage {status} {len(chosen)}/{bound} at {clock.monotonic() - started:.1f} s")
     if model.pairs and deadline - clock.monotonic() > RESERVE_SECONDS + 0.2:
         if progress:
             progress("fairness")

@@ -24,7 +24,7 @@ from rosters.solver.model import Model, Pair
 
 UNIT_MINUTES = 15  # load is counted in quarter hours: small integers keep the model small
 FAIR_STEP = 8  # hinge every 2 hours of load (in UNIT_MINUTES)
-GROUP_PEOPLE = 12  # people re-solved together: CP-SAT proves such a group in tens of milliseconds
+GROUP_PEOPLE = 20  # people re-solved together: CP-SAT proves such a group in tens of milliseconds
 GROUP_SECONDS = 1.0
 WINDOW = timedelta(days=5)  # the neighbourhood's span: swaps are between shifts close in time
 
@@ -150,23 +150,24 @@ def _resolve(
         owned = model.by_person[pid]
         now = load[pid]
         before += penalty(now)
-        top = base[pid] + tops[pid]
         kept = sum(units[v] for v in owned if values[v] and v not in var)
         freed = [v for v in owned if v in var]
-        total = cp.new_int_var(base[pid], max(base[pid], top), "")
+        # Held shifts fix a floor and the freed ones a ceiling: only the hinges between them
+        # can change, the ones under the floor are always load − k (one linear term together)
+        # and the ones over the ceiling always zero.
+        floor = base[pid] + kept
+        ceiling = max(floor, min(base[pid] + tops[pid], floor + sum(units[v] for v in freed)))
+        total = cp.new_int_var(floor, ceiling, "")
         cp.add(
             total
-            == base[pid]
-            + kept
-            + cp_model.LinearExpr.weighted_sum([var[v] for v in freed], [units[v] for v in freed])
+            == floor + cp_model.LinearExpr.weighted_sum([var[v] for v in freed], [units[v] for v in freed])
         )
         cp.add_hint(total, now)
-        # The hinges under base are always load − k: one linear term instead of a variable each.
-        below = -(-base[pid] // FAIR_STEP)
+        below = -(-floor // FAIR_STEP)  # hinges at k = 0, step, … under the floor
         if below:
             terms.append(below * total)
-        for k in range(below * FAIR_STEP, top, FAIR_STEP):
-            excess = cp.new_int_var(0, top - k, "")
+        for k in range(below * FAIR_STEP, ceiling, FAIR_STEP):
+            excess = cp.new_int_var(0, ceiling - k, "")
             cp.add(excess >= total - k)
             cp.add_hint(excess, max(0, now - k))
             terms.append(excess)

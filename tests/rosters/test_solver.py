@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import time as clock
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from rosters.rules import Availability, Commitment, Limits, Window
-from rosters.solver import PersonIn, ShiftIn, solve
+from rosters.solver import PersonIn, ShiftIn, _Context, solve
+from rosters.solver.fairness import balance
+from rosters.solver.model import build, relax
+from rosters.solver.stages import _coverage as coverage
 
 NY = "America/New_York"
 SPANISH, TRAINED = 1, 2
@@ -202,3 +206,91 @@ def test_solver_coverage_first_beats_least_loaded_first():
     result = run([early, late], [person(1), only_early])
     assert sorted(result.assignments) == [(10, 2), (11, 1)]
     assert (result.status, result.filled, result.bound) == ("OPTIMAL", 2, 2)
+
+
+def test_solver_proves_an_optimum_below_the_number_of_places():
+    # Three places, but person 1 takes one shift a week and person 2 only Monday evening, where
+    # the two shifts overlap: two is the most, and the LP relaxation proves it.
+    shifts = [shift(10, at(2, 18)), shift(11, at(2, 18) + timedelta(minutes=30)), shift(12, at(4, 18))]
+    once_a_week = person(1, limits=Limits(max_shifts_per_week=1))
+    monday_evening = person(2, windows=[Window(0, time(17), time(22))], base=20 * 60)
+    result = run(shifts, [once_a_week, monday_evening])
+    assert (result.status, result.filled, result.bound, result.open_places) == ("OPTIMAL", 2, 2, 3)
+
+
+def test_model_relaxation_bounds_coverage_below_the_simple_bound():
+    shifts = [shift(10, at(2, 18)), shift(11, at(2, 18) + timedelta(minutes=30)), shift(12, at(4, 18))]
+    ctx = _Context(shifts, [person(1, limits=Limits(max_shifts_per_week=1))])
+    model = build(ctx, ctx.candidates())
+    relaxation = relax(model, seconds=5)
+    assert relaxation is not None
+    assert relaxation.bound == 1
+    assert len(relaxation.chosen) == 1
+    assert model.satisfied(relaxation.chosen)
+
+
+def test_model_satisfied_refuses_an_overlap_and_a_weekly_limit():
+    shifts = [shift(10, at(2, 18)), shift(11, at(2, 19)), shift(12, at(4, 18))]
+    ctx = _Context(shifts, [person(1, limits=Limits(max_shifts_per_week=2))])
+    model = build(ctx, ctx.candidates())
+    assert model.satisfied({(10, 1), (12, 1)})
+    assert not model.satisfied({(10, 1), (11, 1)})  # overlap
+    assert not model.satisfied({(10, 1), (11, 1), (12, 1)})  # overlap and three in a week
+
+
+def test_model_keeps_rest_across_a_week_boundary_when_one_shift_a_week():
+    # Sunday 20:00–23:00 and Monday 05:00 are in two ISO weeks, 6 hours apart: the one-a-week
+    # rows do not cover that pair, so its rest clique must stay.
+    sunday, monday = shift(10, at(1, 20)), shift(11, at(2, 5))
+    rested = person(1, limits=Limits(max_shifts_per_week=1, min_rest_minutes=8 * 60))
+    result = run([sunday, monday], [rested])
+    assert (result.filled, result.bound) == (1, 1)
+    ctx = _Context([sunday, monday], [rested])
+    model = build(ctx, ctx.candidates())
+    assert [row.terms for row in model.rows if row.at_most_one and len(row.terms) == 2] == [((0, 1), (1, 1))]
+
+
+def test_model_leaves_out_conflicts_implied_by_one_shift_a_week():
+    tuesday = [shift(10, at(3, 9)), shift(11, at(3, 10)), shift(12, at(5, 9))]
+    ctx = _Context(tuesday, [person(1, limits=Limits(max_shifts_per_week=1))])
+    model = build(ctx, ctx.candidates())
+    people_rows = [row for row in model.rows if len(row.terms) > 1]
+    assert [(row.terms, row.upper) for row in people_rows] == [(((0, 1), (1, 1), (2, 1)), 1)]
+
+
+def test_balance_evens_out_a_lopsided_filling():
+    shifts = [shift(10 + i, at(2 + i, 18)) for i in range(4)]
+    ctx = _Context(shifts, [person(1), person(2)])
+    model = build(ctx, ctx.candidates())
+    lopsided = {(10, 1), (11, 1), (12, 1), (13, 1)}
+    fair = balance(ctx, model, lopsided, deadline=clock.monotonic() + 5)
+    assert sorted(pid for _, pid in fair) == [1, 1, 2, 2]
+    assert model.satisfied(fair)
+
+
+def test_balance_never_gives_up_a_place():
+    # Only person 1 can take the evening: the fairer spread would drop it, so it stays.
+    evening, morning = shift(10, at(2, 18)), shift(11, at(3, 9))
+    only_evenings = person(1, windows=[Window(0, time(17), time(22))], base=40 * 60)
+    only_mornings = person(2, windows=[Window(1, time(8), time(13))])
+    ctx = _Context([evening, morning], [only_evenings, only_mornings])
+    model = build(ctx, ctx.candidates())
+    fair = balance(ctx, model, {(10, 1), (11, 2)}, deadline=clock.monotonic() + 5)
+    assert sorted(fair) == [(10, 1), (11, 2)]
+
+
+def test_solver_searches_when_the_lp_vertex_breaks_an_hours_limit():
+    # Least-loaded-first gives Monday to person 1, whose 5 hours then leave Wednesday open. The
+    # LP, told to keep that, takes 2/3 of Wednesday too: a vertex over the limit in whole
+    # numbers, so it is refused and CP-SAT finds the two places within the LP's bound.
+    monday, wednesday = shift(10, at(2, 9)), shift(11, at(4, 9))
+    five_hours = person(1, limits=Limits(max_minutes_per_week=5 * 60))
+    only_mondays = person(2, windows=[Window(0, time(8), time(13))])
+    ctx = _Context([monday, wednesday], [five_hours, only_mondays])
+    model = build(ctx, ctx.candidates())
+    relaxation = relax(model, seconds=5, prefer={(10, 1)})
+    assert relaxation is not None
+    assert (relaxation.bound, sorted(relaxation.chosen)) == (2, [(10, 1), (11, 1)])
+    assert not model.satisfied(relaxation.chosen)
+    status, chosen, bound = coverage(ctx, model, ctx.candidates(), deadline=clock.monotonic() + 5, workers=1)
+    assert (status, sorted(chosen), bound) == ("OPTIMAL", [(10, 2), (11, 1)], 2)

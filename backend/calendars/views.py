@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import time
+import weakref
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache, caches
@@ -74,22 +76,40 @@ def _rate_limited(token: str) -> int | None:
     return None
 
 
+# One command instead of a pipeline: the count and the window's expiry in one atomic step, and
+# no pipeline object to build on every poll. The expiry is set only by the window's first
+# request, never pushed back by later ones.
+_WINDOW_HIT_LUA = """
+local used = redis.call('INCR', KEYS[1])
+if used == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return used
+"""
+# One script (and its Redis client) per cache client: Django's builds a new client on every
+# ``get_client()``, which costs more than the round trip on the path every calendar poll takes.
+_window_scripts: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
+
+
+def _window_script(cache_client: Any, key: str) -> Any:
+    script = _window_scripts.get(cache_client)
+    if script is None:
+        script = cache_client.get_client(key, write=True).register_script(_WINDOW_HIT_LUA)
+        _window_scripts[cache_client] = script
+    return script
+
+
 def _window_hit(key: str, *, timeout: int) -> int:
     """Count one request in a fixed window; the count so far, this one included.
 
     Feed polls are most of all traffic and most answer 304, so the limiter's cost is most of what
-    a poll costs beyond its two SQL statements. On Redis, INCR and EXPIRE NX go in one pipelined
-    round trip (Django's cache API takes three: add, then incr, which checks the key exists).
+    a poll costs beyond its two SQL statements. On Redis it is one script call, one round trip
+    (Django's cache API takes three: add, then incr, which checks the key exists).
     """
     backend = caches["default"]  # the backend itself: the ``cache`` proxy is no RedisCache
     if isinstance(backend, RedisCache):
         full_key = backend.make_and_validate_key(key)
-        # Django's own Redis client object (not in django-stubs), so the pool and options are shared.
-        client = backend._cache.get_client(full_key, write=True)  # type: ignore[attr-defined]
-        used, _ = (
-            client.pipeline(transaction=False).incr(full_key).expire(full_key, timeout, nx=True).execute()
-        )
-        return int(used)
+        # Django's RedisCacheClient (``_cache``, not in django-stubs) holds the pool and options.
+        script = _window_script(backend._cache, full_key)  # type: ignore[attr-defined]
+        return int(script(keys=[full_key], args=[timeout]))
     cache.add(key, 0, timeout=timeout)
     try:
         return cache.incr(key)

@@ -2,13 +2,6 @@
 
 from __future__ import annotations
 
-import time
-import weakref
-from typing import Any
-
-from django.conf import settings
-from django.core.cache import cache, caches
-from django.core.cache.backends.redis import RedisCache
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
@@ -23,12 +16,12 @@ from rest_framework.views import APIView
 
 from accounts.models import Person
 from calendars.models import FeedToken
+from calendars.ratelimit import feed_rate_limited
 from calendars.selectors import (
     feed_fingerprint,
     feed_render,
     feed_subject,
     feed_token_by_secret,
-    hash_token,
     signup_for_download,
 )
 from calendars.serializers import FeedSerializer, feed_out
@@ -49,73 +42,7 @@ CALENDAR_CONTENT_TYPE = "text/calendar; charset=utf-8"
 # Private: the feed is one person's; 5 minutes keeps a burst of refreshes off the database.
 CACHE_CONTROL = "private, max-age=300"
 
-_PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-
-
-def _feed_rate() -> tuple[int, int]:
-    """THROTTLE_FEED, e.g. "60/min": requests allowed per window of seconds."""
-    rate: str = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["feed"]  # type: ignore[index]
-    count, _, period = rate.partition("/")
-    return int(count), _PERIODS[period[0]]
-
-
 # --- The feeds (no session: the token in the URL is the credential) ---------------------------
-
-
-def _rate_limited(token: str) -> int | None:
-    """Seconds to wait when this token has used up its window, else None.
-
-    Keyed by the token's hash (never the token: cache keys show up in monitoring), in fixed
-    windows: one misbehaving client re-polling in a loop costs a cache hit, not a render.
-    """
-    allowed, window = _feed_rate()
-    now = int(time.time())
-    used = _window_hit(f"calendars:feed-rate:{hash_token(token)[:32]}:{now // window}", timeout=window + 1)
-    if used > allowed:
-        return window - now % window
-    return None
-
-
-# One command instead of a pipeline: the count and the window's expiry in one atomic step, and
-# no pipeline object to build on every poll. The expiry is set only by the window's first
-# request, never pushed back by later ones.
-_WINDOW_HIT_LUA = """
-local used = redis.call('INCR', KEYS[1])
-if used == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
-return used
-"""
-# One script (and its Redis client) per cache client: Django's builds a new client on every
-# ``get_client()``, which costs more than the round trip on the path every calendar poll takes.
-_window_scripts: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
-
-
-def _window_script(cache_client: Any, key: str) -> Any:
-    script = _window_scripts.get(cache_client)
-    if script is None:
-        script = cache_client.get_client(key, write=True).register_script(_WINDOW_HIT_LUA)
-        _window_scripts[cache_client] = script
-    return script
-
-
-def _window_hit(key: str, *, timeout: int) -> int:
-    """Count one request in a fixed window; the count so far, this one included.
-
-    Feed polls are most of all traffic and most answer 304, so the limiter's cost is most of what
-    a poll costs beyond its two SQL statements. On Redis it is one script call, one round trip
-    (Django's cache API takes three: add, then incr, which checks the key exists).
-    """
-    backend = caches["default"]  # the backend itself: the ``cache`` proxy is no RedisCache
-    if isinstance(backend, RedisCache):
-        full_key = backend.make_and_validate_key(key)
-        # Django's RedisCacheClient (``_cache``, not in django-stubs) holds the pool and options.
-        script = _window_script(backend._cache, full_key)  # type: ignore[attr-defined]
-        return int(script(keys=[full_key], args=[timeout]))
-    cache.add(key, 0, timeout=timeout)
-    try:
-        return cache.incr(key)
-    except ValueError:  # evicted between add and incr: count this one as the first
-        cache.set(key, 1, timeout=timeout)
-        return 1
 
 
 def _not_found() -> HttpResponse:
@@ -126,7 +53,7 @@ def _not_found() -> HttpResponse:
 @require_safe
 def feed(request: HttpRequest, token: str) -> HttpResponseBase:
     """A calendar feed. 304 when the client's copy is current, computed without rendering."""
-    wait = _rate_limited(token)
+    wait = feed_rate_limited(token)
     if wait is not None:
         limited = HttpResponse(status=429, content_type="text/plain; charset=utf-8")
         limited["Retry-After"] = str(wait)

@@ -63,18 +63,17 @@ def _with_role(queryset: QuerySet[Any], *, person: Person, roster_path: str = ""
     roster_ref = f"{roster_path}pk" if roster_path else "pk"
     organisation_ref = f"{roster_path}organisation_id"
     active = MembershipStatus.ACTIVE
+    # No ORDER BY: a person has at most one membership per roster and per organisation.
     return queryset.annotate(
         _member_role=Subquery(
-            RosterMembership.objects.filter(roster_id=OuterRef(roster_ref), person=person, status=active)
-            .order_by("pk")
-            .values("role")[:1]
+            RosterMembership.objects.filter(
+                roster_id=OuterRef(roster_ref), person=person, status=active
+            ).values("role")[:1]
         ),
         _org_role=Subquery(
             OrganisationMembership.objects.filter(
                 organisation_id=OuterRef(organisation_ref), person=person, status=active
-            )
-            .order_by("pk")
-            .values("role")[:1]
+            ).values("role")[:1]
         ),
     )
 
@@ -142,34 +141,26 @@ def shift_by_id(*, shift_id: int, person: Person | None = None) -> Shift:
     itself (``signup_claim`` answers 404 to anyone without one), to avoid asking twice.
 
     With ``person``, the same statement reads their role on the roster (``roster_role`` then
-    costs nothing) and their active sign-up on the shift, as ``my_active_signup`` ({id, status}
-    or None), for a claim's duplicate check.
+    costs nothing), the status of their active sign-up on the shift (``my_active_status``, or
+    None) for a claim's duplicate check, and whether the shift requires any qualification.
     """
+    shifts = Shift.objects.select_related("roster").filter(pk=shift_id)
     if person is None or not person.is_authenticated:
-        shift = Shift.objects.select_related("roster").filter(pk=shift_id).first()
+        shift = shifts.first()
         if shift is None:
             raise Http404
         return shift
+    # At most one: the partial unique index allows one active sign-up per (shift, person).
     mine = Signup.objects.filter(shift_id=OuterRef("pk"), person=person, status__in=ACTIVE_STATUSES)
+    required = Shift.required_qualifications.through.objects.filter(shift_id=OuterRef("pk"))
     shift = (
-        _with_role(
-            Shift.objects.select_related("roster").filter(pk=shift_id), person=person, roster_path="roster__"
-        )
-        .annotate(
-            _mine_id=Subquery(mine.order_by("pk").values("pk")[:1]),
-            _mine_status=Subquery(mine.order_by("pk").values("status")[:1]),
-            _has_required=Exists(
-                Shift.required_qualifications.through.objects.filter(shift_id=OuterRef("pk"))
-            ),
-        )
+        _with_role(shifts, person=person, roster_path="roster__")
+        .annotate(my_active_status=Subquery(mine.values("status")[:1]), _has_required=Exists(required))
         .first()
     )
     if shift is None:
         raise Http404
     _remember_role(shift, shift.roster, person)
-    shift.my_active_signup = (
-        {"id": shift._mine_id, "status": shift._mine_status} if shift._mine_id is not None else None
-    )
     shift._read_for = person.pk
     shift._needs_qualifications = shift._has_required
     return shift

@@ -143,3 +143,43 @@ def test_queries_my_gaps_constant(login, n, django_assert_num_queries):
     with django_assert_num_queries(3):
         response = client.get("/api/v1/me/gaps/")
     assert response.json()["count"] == n
+
+
+def _main_table(sql: str) -> str:
+    # The table of the outermost FROM (subqueries in the select list have their own).
+    depth = 0
+    for i, char in enumerate(sql):
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif depth == 0 and sql.startswith(" FROM ", i):
+            return sql[i + 6 :].split(" ", 1)[0].strip('"')
+    return ""
+
+
+def test_queries_claim_reads_role_and_duplicate_with_the_shift(login, volunteer, roster):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    shift = ShiftFactory(roster=roster, capacity=3)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = login(volunteer).post(f"/api/v1/shifts/{shift.pk}/signups/", {}, format="json")
+
+    assert response.status_code == 201
+    statements = [q["sql"] for q in queries.captured_queries]
+    update = next(i for i, sql in enumerate(statements) if sql.startswith("UPDATE"))
+    # The shift, with the role, the duplicate check and "requires qualifications?" as subqueries;
+    # then the overlap check. Registered rules of other apps may add reads of their own tables.
+    ours = [
+        table
+        for table in map(_main_table, statements[:update])
+        if table.startswith(("scheduling_", "accounts_"))
+    ]
+    assert ours == ["scheduling_shift", "scheduling_signup"]
+    # The UPDATE hands ``filled`` back: the shift is not read again for it.
+    refresh = 'SELECT "scheduling_shift"."id", "scheduling_shift"."filled" FROM'
+    assert [sql for sql in statements[update:] if sql.startswith(refresh)] == []
+    shift.refresh_from_db()
+    assert shift.filled == 1

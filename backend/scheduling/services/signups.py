@@ -163,8 +163,7 @@ def _take_place(
 def _active_signup_status(*, shift: Shift, person: Person) -> str | None:
     # ``shift_by_id(person=...)`` read it with the shift; anyone else's shift object asks.
     if getattr(shift, "_read_for", None) == person.pk:
-        known: dict[str, Any] | None = shift.my_active_signup  # type: ignore[attr-defined]
-        return known["status"] if known is not None else None
+        return shift.my_active_status  # type: ignore[attr-defined]
     return (
         Signup.objects.filter(shift=shift, person=person, status__in=ACTIVE_STATUSES)
         .values_list("status", flat=True)

@@ -183,3 +183,10 @@ def test_queries_claim_reads_role_and_duplicate_with_the_shift(login, volunteer,
     assert [sql for sql in statements[update:] if sql.startswith(refresh)] == []
     shift.refresh_from_db()
     assert shift.filled == 1
+
+
+def test_roster_lookup_answers_404_for_an_id_out_of_range(login, volunteer):
+    response = login(volunteer).get(f"/api/v1/rosters/{2**63}/shifts/")
+
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"

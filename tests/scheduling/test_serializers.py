@@ -44,14 +44,32 @@ def test_shift_output_matches_the_generic_serializer(roster, volunteer):
 
 
 def test_shift_output_list_reads_qualifications_in_one_query(roster, django_assert_num_queries):
-    for i in range(3):
+    shifts = [
         ShiftFactory(roster=roster, starts_at=timezone.now() + timedelta(days=1, hours=3 * i))
-    shifts = list(selectors.shifts_for_roster(roster=roster))
+        for i in range(3)
+    ]
+    qualification = QualificationFactory()
+    shifts[1].required_qualifications.add(qualification)
+    listed = list(selectors.shifts_for_roster(roster=roster))
 
     with django_assert_num_queries(1):
-        data = ShiftOutput(shifts, many=True).data
+        data = ShiftOutput(listed, many=True).data
 
-    assert [s["required_qualifications"] for s in data] == [[], [], []]
+    assert [s["required_qualifications"] for s in data] == [
+        [],
+        [{"id": qualification.pk, "code": qualification.code, "name": qualification.name}],
+        [],
+    ]
+
+
+def test_shift_output_list_needs_no_query_when_no_shift_requires_anything(roster, django_assert_num_queries):
+    ShiftFactory(roster=roster)
+    listed = list(selectors.shifts_for_roster(roster=roster))
+
+    with django_assert_num_queries(0):
+        data = ShiftOutput(listed, many=True).data
+
+    assert data[0]["required_qualifications"] == []
 
 
 def test_signup_outputs_match_the_generic_serializer(shift, volunteer):

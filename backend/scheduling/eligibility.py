@@ -37,6 +37,8 @@ def register_claim_warning(rule: ClaimRule) -> None:
 
 def missing_qualifications(*, shift: Shift, person: Person) -> list[str]:
     """Names of the shift's required qualifications the person lacks or that expire by its start."""
+    if getattr(shift, "_needs_qualifications", True) is False:
+        return []  # ``shift_by_id(person=...)`` already saw that it requires none
     required = list(shift.required_qualifications.all())
     if not required:
         return []

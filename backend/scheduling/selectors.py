@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db import connection
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
@@ -24,6 +25,9 @@ def roster_role(*, roster: Roster, person: Person) -> RosterRole | None:
     """
     if not person.is_authenticated:
         return None
+    known = getattr(roster, "_roles", None)
+    if known is not None and person.pk in known:
+        return known[person.pk]
     membership = (
         RosterMembership.objects.filter(roster=roster, person=person, status=MembershipStatus.ACTIVE)
         .values_list("role", flat=True)
@@ -40,13 +44,50 @@ def roster_role(*, roster: Roster, person: Person) -> RosterRole | None:
             .values_list("role", flat=True)
             .first()
         )
-    if org_role == Role.COORDINATOR:
+    return _role_from(roster=roster, membership=membership, org_role=org_role)
+
+
+def _role_from(*, roster: Roster, membership: str | None, org_role: str | None) -> RosterRole | None:
+    # The precedence of ``roster_role``, from the two memberships however they were read.
+    if membership == Role.COORDINATOR or org_role == Role.COORDINATOR:
         return "coordinator"
     if membership == Role.VOLUNTEER:
         return "volunteer"
     if org_role == Role.VOLUNTEER and roster.kind == Roster.Kind.DUTY:
         return "volunteer"
     return None
+
+
+def _with_role(queryset: QuerySet[Any], *, person: Person, roster_path: str = "") -> QuerySet[Any]:
+    """Read the person's two memberships (roster, organisation) in the same statement as the
+    object, so a permission check costs no query of its own; see ``_remember_role``."""
+    roster_ref = f"{roster_path}pk" if roster_path else "pk"
+    organisation_ref = f"{roster_path}organisation_id"
+    active = MembershipStatus.ACTIVE
+    # No ORDER BY: a person has at most one membership per roster and per organisation.
+    return queryset.annotate(
+        _member_role=Subquery(
+            RosterMembership.objects.filter(
+                roster_id=OuterRef(roster_ref), person=person, status=active
+            ).values("role")[:1]
+        ),
+        _org_role=Subquery(
+            OrganisationMembership.objects.filter(
+                organisation_id=OuterRef(organisation_ref), person=person, status=active
+            ).values("role")[:1]
+        ),
+    )
+
+
+def _remember_role(obj: Any, roster: Roster, person: Person) -> RosterRole | None:
+    # Kept on the roster object for the rest of the request: every later ``roster_role`` for this
+    # person (a service's coordinator check, a registered claim rule) is answered without a query.
+    role = _role_from(roster=roster, membership=obj._member_role, org_role=obj._org_role)
+    roles = getattr(roster, "_roles", None)
+    if roles is None:
+        roles = roster._roles = {}  # type: ignore[attr-defined]
+    roles[person.pk] = role
+    return role
 
 
 def rosters_visible_to(*, person: Person) -> QuerySet[Roster]:
@@ -75,41 +116,104 @@ HELD_STATUSES = (Signup.Status.CONFIRMED, Signup.Status.OFFERED)
 ACTIVE_STATUSES = (Signup.Status.CONFIRMED, Signup.Status.OFFERED, Signup.Status.WAITLISTED)
 
 
+def _shift_with_role(*, shift_id: int, person: Person) -> Shift | None:
+    shifts = Shift.objects.select_related("roster").filter(pk=shift_id)
+    if not person.is_authenticated:
+        return shifts.first()
+    shift = _with_role(shifts, person=person, roster_path="roster__").first()
+    if shift is not None:
+        _remember_role(shift, shift.roster, person)
+    return shift
+
+
 def shift_visible_to(*, shift_id: int, person: Person) -> Shift:
     """The shift, or Http404 when it does not exist or the person has no role on its roster.
 
     404 rather than 403 so a volunteer cannot learn that a circle's shifts exist.
     """
-    shift = Shift.objects.select_related("roster").filter(pk=shift_id).first()
+    shift = _shift_with_role(shift_id=shift_id, person=person)
     if shift is None or roster_role(roster=shift.roster, person=person) is None:
         raise Http404
     return shift
 
 
-def shift_by_id(*, shift_id: int) -> Shift:
+def shift_by_id(*, shift_id: int, person: Person | None = None) -> Shift:
     """The shift with its roster, or Http404. Only for callers whose service checks the role
-    itself (``signup_claim`` answers 404 to anyone without one), to avoid asking twice."""
-    shift = Shift.objects.select_related("roster").filter(pk=shift_id).first()
+    itself (``signup_claim`` answers 404 to anyone without one), to avoid asking twice.
+
+    With ``person``, the same statement reads their role on the roster (``roster_role`` then
+    costs nothing), the status of their active sign-up on the shift (``my_active_status``, or
+    None) for a claim's duplicate check, and whether the shift requires any qualification.
+    """
+    shifts = Shift.objects.select_related("roster").filter(pk=shift_id)
+    if person is None or not person.is_authenticated:
+        shift = shifts.first()
+        if shift is None:
+            raise Http404
+        return shift
+    # At most one: the partial unique index allows one active sign-up per (shift, person).
+    mine = Signup.objects.filter(shift_id=OuterRef("pk"), person=person, status__in=ACTIVE_STATUSES)
+    required = Shift.required_qualifications.through.objects.filter(shift_id=OuterRef("pk"))
+    shift = (
+        _with_role(shifts, person=person, roster_path="roster__")
+        .annotate(my_active_status=Subquery(mine.values("status")[:1]), _has_required=Exists(required))
+        .first()
+    )
     if shift is None:
         raise Http404
+    _remember_role(shift, shift.roster, person)
+    shift._read_for = person.pk
+    shift._needs_qualifications = shift._has_required
     return shift
 
 
 def signup_visible_to(*, signup_id: int, person: Person) -> Signup:
     """A sign-up its holder or a coordinator of its roster may see; Http404 for anyone else."""
-    signup = Signup.objects.select_related("shift__roster", "person").filter(pk=signup_id).first()
+    signups = Signup.objects.select_related("shift__roster", "person").filter(pk=signup_id)
+    if person.is_authenticated:
+        signups = _with_role(signups, person=person, roster_path="shift__roster__")
+    signup = signups.first()
     if signup is None:
         raise Http404
+    if person.is_authenticated:
+        _remember_role(signup, signup.shift.roster, person)
     if signup.person_id != person.pk and roster_role(roster=signup.shift.roster, person=person) is None:
         raise Http404
     return signup
 
 
+def _roster_with_role_sql() -> str:
+    roster, member, org = (
+        connection.ops.quote_name(model._meta.db_table)
+        for model in (Roster, RosterMembership, OrganisationMembership)
+    )
+    # At most one membership per roster and per organisation (unique), so no ORDER BY or LIMIT.
+    return (
+        f"SELECT r.*, "  # noqa: S608  # nosec B608 - our table names; values are parameters
+        f"(SELECT m.role FROM {member} m WHERE m.roster_id = r.id AND m.person_id = %s AND m.status = %s) "
+        f"AS _member_role, "
+        f"(SELECT o.role FROM {org} o WHERE o.organisation_id = r.organisation_id AND o.person_id = %s "
+        f"AND o.status = %s) AS _org_role "
+        f"FROM {roster} r WHERE r.id = %s"
+    )
+
+
 def roster_visible_to(*, roster_id: int, person: Person) -> Roster:
-    roster = Roster.objects.select_related("organisation").filter(pk=roster_id).first()
-    if roster is None or roster_role(roster=roster, person=person) is None:
+    """The roster, or Http404 when it does not exist or the person has no role on it.
+
+    Every roster endpoint starts here, so it is one statement written out: the same lookup
+    through the ORM's subquery annotations cost four times as long to build as to run.
+    """
+    # The ORM answers "no such row" for an id past the column's range; raw SQL would fail (500).
+    if not person.is_authenticated or not 0 < roster_id < 2**63:
         raise Http404
-    return roster
+    active = MembershipStatus.ACTIVE.value
+    rows = list(
+        Roster.objects.raw(_roster_with_role_sql(), [person.pk, active, person.pk, active, roster_id])
+    )
+    if not rows or _remember_role(rows[0], rows[0], person) is None:
+        raise Http404
+    return rows[0]
 
 
 def shifts_for_roster(
@@ -122,7 +226,9 @@ def shifts_for_roster(
 ) -> QuerySet[Shift]:
     """A roster's shifts that touch [start, end), soonest first, ready to serialize.
 
-    With ``viewer``, each shift carries ``my_signups`` (the viewer's active sign-up, if any).
+    With ``viewer``, each shift carries ``my_signup_id``/``my_signup_status`` (the viewer's
+    active sign-up, if any), read in the same statement. Required qualifications are fetched
+    for a whole page at once by ``attach_qualifications`` (``ShiftOutput(many=True)`` does it).
     """
     shifts = Shift.objects.filter(roster=roster)
     if start is not None:
@@ -131,16 +237,45 @@ def shifts_for_roster(
         shifts = shifts.filter(starts_at__lt=end)
     if not include_cancelled:
         shifts = shifts.filter(status=Shift.Status.SCHEDULED)
-    shifts = shifts.select_related("roster").prefetch_related("required_qualifications")
+    # The roster's zone is the one thing a listed shift needs of its roster: a column, not a
+    # second model instance per row.
+    shifts = shifts.annotate(
+        roster_time_zone=F("roster__time_zone"),
+        # Most shifts require nothing: a page where none does needs no qualifications query.
+        _has_required=Exists(Shift.required_qualifications.through.objects.filter(shift_id=OuterRef("pk"))),
+    )
     if viewer is not None:
-        shifts = shifts.prefetch_related(
-            Prefetch(
-                "signups",
-                queryset=Signup.objects.filter(person=viewer, status__in=ACTIVE_STATUSES),
-                to_attr="my_signups",
-            )
+        mine = Signup.objects.filter(shift_id=OuterRef("pk"), person=viewer, status__in=ACTIVE_STATUSES)
+        shifts = shifts.annotate(
+            my_signup_id=Subquery(mine.order_by("pk").values("pk")[:1]),
+            my_signup_status=Subquery(mine.order_by("pk").values("status")[:1]),
         )
     return shifts.order_by("starts_at", "pk")
+
+
+def attach_qualifications(shifts: list[Shift]) -> None:
+    """Give each shift ``qualification_rows`` ([{id, code, name}], by id) in one query for all.
+
+    Plain rows rather than a prefetch: a page of 50 shifts would otherwise build a related
+    manager and a model per shift and qualification only to read three columns.
+    """
+    todo = {shift.pk: shift for shift in shifts if not hasattr(shift, "qualification_rows")}
+    for pk, shift in list(todo.items()):
+        if getattr(shift, "_has_required", True) is False:
+            shift.qualification_rows = []  # type: ignore[attr-defined]
+            del todo[pk]
+    if not todo:
+        return
+    rows: dict[int, list[dict[str, Any]]] = {pk: [] for pk in todo}
+    links = (
+        Shift.required_qualifications.through.objects.filter(shift_id__in=list(todo))
+        .order_by("qualification_id")
+        .values_list("shift_id", "qualification_id", "qualification__code", "qualification__name")
+    )
+    for shift_id, pk, code, name in links:
+        rows[shift_id].append({"id": pk, "code": code, "name": name})
+    for pk, shift in todo.items():
+        shift.qualification_rows = rows[pk]  # type: ignore[attr-defined]
 
 
 def open_shifts(
@@ -159,10 +294,12 @@ def open_shifts(
     )
 
 
-def _open_swaps() -> Prefetch[Any]:
-    # ``signup.open_swaps``: the one open swap offer, if any, so a list shows "up for swap" in one query.
-    return Prefetch(
-        "swap_offers", queryset=SwapOffer.objects.filter(status=SwapOffer.Status.OPEN), to_attr="open_swaps"
+def _open_swap_subquery() -> Subquery:
+    # ``signup.open_swap_id``: the open swap offer on the place, if any, read with the sign-up.
+    return Subquery(
+        SwapOffer.objects.filter(signup_id=OuterRef("pk"), status=SwapOffer.Status.OPEN)
+        .order_by("pk")
+        .values("pk")[:1]
     )
 
 
@@ -171,7 +308,7 @@ def signups_for_shift(*, shift: Shift, person: Person) -> QuerySet[Signup]:
     signups = (
         Signup.objects.filter(shift=shift)
         .select_related("person")
-        .prefetch_related(_open_swaps())
+        .annotate(open_swap_id=_open_swap_subquery())
         .order_by("created_at", "pk")
     )
     if roster_role(roster=shift.roster, person=person) == "coordinator":
@@ -193,7 +330,7 @@ def commitments_for(
     return (
         Signup.objects.filter(person=person, status__in=statuses, shift__ends_at__gte=since)
         .select_related("shift", "shift__roster")
-        .prefetch_related(_open_swaps())
+        .annotate(open_swap_id=_open_swap_subquery())
         .order_by("shift__starts_at", "pk")
     )
 

@@ -50,7 +50,7 @@ from scheduling.serializers import (
     claim_payload,
 )
 from scheduling.services._common import require_coordinator
-from village.api import AwareDateTimeField, DomainError, Pagination
+from village.api import AwareDateTimeField, DomainError, LeanPagination, Pagination
 
 
 def _me(request: Request) -> Person:
@@ -60,7 +60,7 @@ def _me(request: Request) -> Person:
 
 
 def _paginate(view: APIView, request: Request, queryset: QuerySet[Any], serializer: Any) -> Response:
-    paginator = Pagination()
+    paginator = LeanPagination()
     page = paginator.paginate_queryset(queryset, request, view=view)
     return paginator.get_paginated_response(serializer(page, many=True).data)
 
@@ -215,7 +215,7 @@ class ShiftSignupsView(APIView):
     def post(self, request: Request, shift_id: int) -> Response:
         me = _me(request)
         # signup_claim answers 404 itself to anyone with no role on the roster.
-        shift = selectors.shift_by_id(shift_id=shift_id)
+        shift = selectors.shift_by_id(shift_id=shift_id, person=me)
         result = services.signup_claim(shift=shift, person=me, actor=me, **_parse(ClaimInput, request))
         return Response(claim_payload(result), status=status.HTTP_201_CREATED)
 

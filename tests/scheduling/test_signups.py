@@ -58,6 +58,23 @@ def test_signup_claim_refuses_twice(login, volunteer, shift):
     assert (shift.filled, Signup.objects.count()) == (1, 1)
 
 
+def test_signup_claim_refuses_a_second_place_on_the_waitlist(login, volunteer_on, shift):
+    for _ in range(2):
+        assert claim(login, volunteer_on(), shift).status_code == 201
+    waiting = volunteer_on()
+    assert claim(login, waiting, shift, join_waitlist=True).status_code == 201
+
+    response = claim(login, waiting, shift, join_waitlist=True)
+
+    assert response.status_code == 409
+    assert response.json()["error"] == {
+        "code": "already_claimed",
+        "message": "You are already on the waitlist for this slot.",
+        "fields": {},
+    }
+    assert Signup.objects.filter(person=waiting).count() == 1
+
+
 def test_signup_claim_refuses_full_shift(login, volunteer_on, shift):
     for _ in range(2):
         assert claim(login, volunteer_on(), shift).status_code == 201

@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from rest_framework import status
@@ -104,6 +104,23 @@ def _overlaps_and_warnings(*, shift: Shift, person: Person, confirm_overlap: boo
     return warnings
 
 
+def _take_one(shift_id: int) -> int | None:
+    """The conditional UPDATE of a claim; the shift's new ``filled``, or None when it lost.
+
+    Raw SQL only for RETURNING (PostgreSQL, SQLite ≥ 3.35), which the ORM's update() lacks: it
+    hands back the count the claim made without a second statement to read it.
+    """
+    table = connection.ops.quote_name(Shift._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET filled = filled + 1 "  # noqa: S608  # nosec B608 - our table name; values are parameters
+            "WHERE id = %s AND status = %s AND filled < capacity RETURNING filled",
+            [shift_id, Shift.Status.SCHEDULED.value],
+        )
+        row = cursor.fetchone()
+    return int(row[0]) if row is not None else None
+
+
 def _take_place(
     *, shift: Shift, person: Person, note: str, join_waitlist: bool, actor: Person | None = None
 ) -> Signup:
@@ -114,10 +131,9 @@ def _take_place(
             # Reading ``filled`` and then writing would let them all see room and over-fill
             # (measured: 16 of 30 on PostgreSQL). The UPDATE re-checks ``filled < capacity`` on
             # the row it locks, so each concurrent claim waits for the one before and exactly
-            # ``capacity`` of them change a row; the row count says who won.
-            won = Shift.objects.filter(
-                pk=shift.pk, status=Shift.Status.SCHEDULED, filled__lt=F("capacity")
-            ).update(filled=F("filled") + 1)
+            # ``capacity`` of them change a row; whether it hands ``filled`` back says who won.
+            filled = _take_one(shift.pk)
+            won = filled is not None
             if won:
                 signup = Signup.objects.create(
                     shift=shift, person=person, note=note, status=Signup.Status.CONFIRMED
@@ -136,9 +152,23 @@ def _take_place(
         # A double click: the partial unique index on (shift, person) refused the second sign-up,
         # and leaving the atomic block undid its ``filled + 1`` too.
         raise Conflict("You already have this slot.", code="already_claimed") from exc
-    shift.refresh_from_db(fields=["filled"])
-    signup.open_swaps = []  # type: ignore[attr-defined]  # a new place has no swap offer yet; saves a query
+    if filled is not None:
+        shift.filled = filled
+    else:
+        shift.refresh_from_db(fields=["filled"])
+    signup.open_swap_id = None  # type: ignore[attr-defined]  # a new place has no swap offer yet; saves a query
     return signup
+
+
+def _active_signup_status(*, shift: Shift, person: Person) -> str | None:
+    # ``shift_by_id(person=...)`` read it with the shift; anyone else's shift object asks.
+    if getattr(shift, "_read_for", None) == person.pk:
+        return shift.my_active_status  # type: ignore[attr-defined]
+    return (
+        Signup.objects.filter(shift=shift, person=person, status__in=ACTIVE_STATUSES)
+        .values_list("status", flat=True)
+        .first()
+    )
 
 
 def signup_claim(
@@ -165,9 +195,9 @@ def signup_claim(
     refusal = refusal_for_role(shift=shift, person=person, role=role)
     if refusal:
         raise DomainError(refusal, code="not_eligible", status_code=status.HTTP_403_FORBIDDEN)
-    existing = Signup.objects.filter(shift=shift, person=person, status__in=ACTIVE_STATUSES).first()
+    existing = _active_signup_status(shift=shift, person=person)
     if existing is not None:
-        if existing.status == Signup.Status.WAITLISTED:
+        if existing == Signup.Status.WAITLISTED:
             raise Conflict("You are already on the waitlist for this slot.", code="already_claimed")
         raise Conflict("You already have this slot.", code="already_claimed")
     warnings = _overlaps_and_warnings(shift=shift, person=person, confirm_overlap=confirm_overlap)

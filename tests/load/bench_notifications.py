@@ -48,6 +48,36 @@ QUEUE = "notifications"
 # From the before/after run in the module docstring.
 BEFORE_AFTER = "before batching: 43 msg/s, 0.11× (same run, see the module docstring)"
 SEED = 20261123
+# What a sign-up confirmation carries (calendars' attachment: one event, two alarms), so both sides
+# send the MIME a volunteer gets: text, the HTML layout and a calendar file.
+ICS = "\r\n".join(
+    [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//Village//bench//EN",
+        "METHOD:PUBLISH",
+        "BEGIN:VEVENT",
+        "UID:signup-{i}@village.invalid",
+        "DTSTAMP:20261201T090000Z",
+        "DTSTART:20261202T140000Z",
+        "DTEND:20261202T160000Z",
+        "SUMMARY:Meal for the Garcia family",
+        "DESCRIPTION:Dinner for four\\, no nuts. Drop-off at the door.",
+        "BEGIN:VALARM",
+        "ACTION:DISPLAY",
+        "TRIGGER:-PT24H",
+        "DESCRIPTION:Meal for the Garcia family",
+        "END:VALARM",
+        "BEGIN:VALARM",
+        "ACTION:DISPLAY",
+        "TRIGGER:-PT2H",
+        "DESCRIPTION:Meal for the Garcia family",
+        "END:VALARM",
+        "END:VEVENT",
+        "END:VCALENDAR",
+        "",
+    ]
+)
 
 
 class _Counter:
@@ -106,6 +136,13 @@ def _write_rows(person: Any, run_id: str, *, one_transaction: bool) -> list[int]
                 context={"subject": f"Reminder {i}: your shift tomorrow", "body": "See you at 9:00.\n" * 5},
                 key=f"bench:{run_id}:{i}",
                 channels=["email"],
+                attachments=[
+                    {
+                        "filename": f"village-{i}.ics",
+                        "content_type": "text/calendar; method=PUBLISH",
+                        "content": ICS.format(i=i),
+                    }
+                ],
             )
             ids.append(row.pk)
 
@@ -154,7 +191,7 @@ def run(progress: Any) -> list[dict[str, Any]]:
     from django.test.utils import override_settings
 
     from accounts.models import Person
-    from notifications.channels import EmailChannel
+    from notifications.channels import EmailChannel, unsubscribe_url
     from notifications.models import Notification
     from notifications.rendering import render_notification
     from notifications.services import outbox
@@ -183,13 +220,14 @@ def run(progress: Any) -> list[dict[str, Any]]:
                     run_id = f"{side}-{round_}-{rng.randrange(10**9)}-{time.time_ns()}"
                     progress(f"round {round_ + 1}/{ROUNDS}: {side}, writing {MESSAGES} rows")
                     ids = _write_rows(person, run_id, one_transaction=side == "batched")
-                    if not raw:  # the same messages, rendered the same way, for the bare loop
+                    if not raw:  # the same bytes ours sends, rendered and built the same way
                         channel = EmailChannel()
                         for row in Notification.objects.filter(pk__in=ids).select_related("recipient"):
                             captured: list[Any] = []
                             channel._send = captured.append  # type: ignore[method-assign]
-                            channel.deliver(row, render_notification(row))
-                            raw.append(captured[0].message().as_bytes())
+                            extra = {"unsubscribe_url": unsubscribe_url(person_id=person.pk, kind=row.kind)}
+                            channel.deliver(row, render_notification(row, extra=extra))
+                            raw.append(captured[0].message().as_bytes(linesep="\r\n"))
                     progress(f"round {round_ + 1}/{ROUNDS}: {side}, delivering")
                     before = handler.count
                     times[side].append(_deliver(broker, ids, handler))

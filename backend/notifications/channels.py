@@ -70,7 +70,15 @@ def message_id(notification: Notification) -> str:
 def unsubscribe_token(*, person_id: int, kind: str) -> str:
     # Untimed on purpose: an unsubscribe link in a months-old e-mail must still work, and the same
     # message re-sent after a crash must carry the same headers.
-    return signing.Signer(salt=UNSUBSCRIBE_SALT).sign_object({"p": person_id, "k": kind}, compress=True)
+    return _signed_unsubscribe(settings.SECRET_KEY, person_id, kind)
+
+
+@functools.lru_cache(maxsize=4096)
+def _signed_unsubscribe(secret: str, person_id: int, kind: str) -> str:
+    # The same for every message of a person and kind (each e-mail needs it twice: the header and
+    # the layout's link); keyed by the secret so a rotated key signs anew.
+    signer = signing.Signer(key=secret, salt=UNSUBSCRIBE_SALT)
+    return signer.sign_object({"p": person_id, "k": kind}, compress=True)
 
 
 def unsubscribe_url(*, person_id: int, kind: str) -> str:

@@ -15,6 +15,7 @@ import threading
 import time
 from email import charset as email_charset
 from email import encoders
+from email import utils as email_utils
 from email.header import Header
 from email.message import Message
 from email.mime.base import MIMEBase
@@ -22,7 +23,7 @@ from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.policy import Compat32
 from email.utils import formatdate
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from django.conf import settings
 from django.core import signing
@@ -207,6 +208,39 @@ def _attachment_part(attachment: dict[str, Any]) -> Message:
     return part
 
 
+_WIRE = _POLICY.clone(linesep="\r\n")
+_NEWLINES = re.compile(r"\r\n|\r|\n")
+_Entity = tuple[list[tuple[str, Any]], str]
+
+
+def _text_entity(text: str, content_type: str) -> _Entity | None:
+    """A text part as the standard library writes it (8bit or 7bit); None when it would need more."""
+    if any(len(line.encode("utf-8", "surrogateescape")) > _LINE_LIMIT for line in text.splitlines()):
+        return None  # quoted-printable: left to the email package
+    encoding = "7bit" if text.isascii() else "8bit"
+    headers = [*_text_headers(content_type), ("Content-Transfer-Encoding", encoding)]
+    return headers, "\r\n".join(_NEWLINES.split(text))
+
+
+@functools.lru_cache(maxsize=64)
+def _text_headers(content_type: str) -> tuple[tuple[str, str], ...]:
+    # Taken from the email package once per content type, quirks included (it re-quotes and
+    # moves the Content-Type of a type with parameters, "text/calendar; method=PUBLISH").
+    part = _text_part("", content_type.partition("/")[2])
+    return tuple((name, str(value)) for name, value in part.items() if name != "Content-Transfer-Encoding")
+
+
+def _multipart_entity(subtype: str, boundary: str, parts: list[_Entity]) -> _Entity:
+    headers = [("Content-Type", f'multipart/{subtype}; boundary="{boundary}"'), ("MIME-Version", "1.0")]
+    inner = f"\r\n--{boundary}\r\n".join(_serialised(part) for part in parts)
+    return headers, f"--{boundary}\r\n{inner}\r\n--{boundary}--\r\n"
+
+
+def _serialised(entity: _Entity) -> str:
+    headers, body = entity
+    return "".join(_WIRE.fold(name, value) for name, value in headers) + "\r\n" + body
+
+
 class _Email(EmailMultiAlternatives):
     """Django's message object (what test and file backends keep), built into MIME directly.
 
@@ -214,6 +248,53 @@ class _Email(EmailMultiAlternatives):
     path for each message; here the only user-written header, the subject, is checked for
     newlines and encoded, and plain addresses are written as they are.
     """
+
+    def _top_headers(self) -> list[tuple[str, Any]]:
+        headers: list[tuple[str, Any]] = [
+            ("Subject", _header("Subject", str(self.subject))),
+            ("From", _header("From", _address(self.from_email))),
+            ("To", _header("To", ", ".join(_address(to) for to in self.to))),
+            ("Date", formatdate(localtime=settings.EMAIL_USE_LOCALTIME)),
+        ]
+        for name, value in self.extra_headers.items():
+            if name.lower() not in {"subject", "from", "to", "date"}:
+                headers.append((name, _header(name, value)))
+        return headers
+
+    def wire(self) -> bytes:
+        """The message as SMTP sends it: the bytes ``message()`` would give, written directly.
+
+        The email package's generator walks every part through its policy machinery; for the
+        text parts, calendar files and headers we send that was half of building a message.
+        Anything else (a long line needing quoted-printable, a binary file, a non-ASCII file
+        name) takes the email package's way.
+        """
+        top = self._top_headers()  # first: a refused header raises before any work
+        body = str(self.body)
+        entity = _text_entity(body, "text/plain")
+        payloads = [body]
+        entities: list[_Entity | None] = [entity]
+        for content, mimetype in self.alternatives:
+            entities.append(_text_entity(str(content), mimetype))
+            payloads.append(str(content))
+        attached: list[_Entity | None] = []
+        for filename, content, mimetype in self.attachments:
+            text = isinstance(content, str) and str(mimetype).startswith("text/") and filename.isascii()
+            part = _text_entity(content, mimetype) if text else None
+            if part is not None:
+                part[0].append(
+                    ("Content-Disposition", f'attachment; filename="{email_utils.quote(filename)}"')
+                )
+            attached.append(part)
+            payloads.append(str(content))
+        if None in entities or None in attached:
+            return cast(bytes, self.message().as_bytes(linesep="\r\n"))
+        parts = cast(list[_Entity], entities)
+        msg = parts[0] if len(parts) == 1 else _multipart_entity("alternative", _boundary(payloads), parts)
+        if attached:
+            msg = _multipart_entity("mixed", _boundary(payloads), [msg, *cast(list[_Entity], attached)])
+        headers, text = msg
+        return _serialised(([*headers, *top], text)).encode("utf-8", "surrogateescape")
 
     def message(self) -> Any:
         body = str(self.body)
@@ -235,13 +316,8 @@ class _Email(EmailMultiAlternatives):
             msg = _Multipart(
                 "mixed", boundary=_boundary(payloads), _subparts=[msg, *attached], policy=_POLICY
             )
-        msg["Subject"] = _header("Subject", str(self.subject))
-        msg["From"] = _header("From", _address(self.from_email))
-        msg["To"] = _header("To", ", ".join(_address(to) for to in self.to))
-        msg["Date"] = formatdate(localtime=settings.EMAIL_USE_LOCALTIME)
-        for name, value in self.extra_headers.items():
-            if name.lower() not in {"subject", "from", "to", "date"}:
-                msg[name] = _header(name, value)
+        for name, value in self._top_headers():
+            msg[name] = value
         return msg
 
 
@@ -295,7 +371,7 @@ class EmailChannel:
             message.send(fail_silently=False)
             return
         # Built before any connection is touched: a header refused here never costs a reconnect.
-        raw = message.message().as_bytes(linesep="\r\n")
+        raw = message.wire()
         envelope_from, envelope_to = _address(message.from_email), [_address(to) for to in message.to]
         # One SMTP connection per worker thread, reused: connecting and greeting cost more than
         # sending a reminder. A connection the server dropped while idle fails at MAIL FROM,

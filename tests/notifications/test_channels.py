@@ -12,6 +12,7 @@ import pytest
 from django.core import mail
 from django.core.mail import EmailMultiAlternatives
 
+from notifications import channels
 from notifications.channels import EmailChannel, PermanentDeliveryError
 from notifications.models import Channel
 from notifications.rendering import Rendered, render_notification
@@ -137,3 +138,27 @@ def test_email_channel_over_smtp_sends_the_same_message(settings):
         "text/html",
         "text/calendar",
     ]
+
+
+@pytest.mark.parametrize(
+    ("context", "attachments"),
+    [
+        ({"name": "Ana", "when": "9:00"}, []),
+        ({"name": "José Muñoz", "when": "mañana 9:00"}, [ATTACHMENT]),
+        ({"name": "Ana " * 300, "when": "9:00"}, [ATTACHMENT]),  # quoted-printable: the email package's way
+        ({"name": "Ana", "when": "9:00"}, [{**ATTACHMENT, "filename": "cena-Muñoz.ics"}]),
+    ],
+)
+def test_email_wire_bytes_are_the_email_packages_byte_for_byte(context, attachments, monkeypatch):
+    row = row_for(PersonFactory(name="Zoë", language="es"), context=context, attachments=attachments)
+    EmailChannel().deliver(row, render_notification(row, extra={"unsubscribe_url": "https://x.example/u/1/"}))
+    (sent,) = mail.outbox
+
+    def built(make):
+        # The same boundaries and date on both sides, so the bytes can be compared whole.
+        boundaries = iter(["=_first", "=_second"])
+        monkeypatch.setattr(channels, "_boundary", lambda payloads: next(boundaries))
+        monkeypatch.setattr(channels, "formatdate", lambda localtime: "Tue, 01 Dec 2026 18:00:00 -0000")
+        return make()
+
+    assert built(sent.wire) == built(lambda: sent.message().as_bytes(linesep="\r\n"))

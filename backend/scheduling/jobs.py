@@ -18,7 +18,7 @@ from notifications.selectors import preferences_get
 from notifications.services import notification_create
 from scheduling.eligibility import claim_refusal
 from scheduling.models import Roster, RosterMembership, Shift, Signup
-from scheduling.notify import GAP_ALERT, WEEKLY_DIGEST, local_time, roster_coordinators
+from scheduling.notify import GAP_ALERT, WEEKLY_DIGEST, local_time, roster_coordinators, roster_people
 from scheduling.selectors import ACTIVE_STATUSES, HELD_STATUSES, overlapping_commitments
 
 # Places still open this close to their start are a gap: the nearest threshold a shift is
@@ -50,18 +50,7 @@ def gap_volunteers(*, shift: Shift, now: datetime, limit: int | None = None) -> 
     commitments in the last 30 days first; at most ``limit``."""
     limit = GAP_ALERT_MAX_VOLUNTEERS if limit is None else limit
     roster = shift.roster
-    active = MembershipStatus.ACTIVE
-    members = Q(
-        roster_memberships__roster=roster,
-        roster_memberships__role=Role.VOLUNTEER,
-        roster_memberships__status=active,
-    )
-    if roster.kind == Roster.Kind.DUTY and roster.organisation_id is not None:
-        members |= Q(
-            organisation_memberships__organisation_id=roster.organisation_id,
-            organisation_memberships__role=Role.VOLUNTEER,
-            organisation_memberships__status=active,
-        )
+    members = roster_people(roster, Role.VOLUNTEER)
     coordinator_ids = [p.pk for p in roster_coordinators(roster)]
     on_shift = Signup.objects.filter(shift=shift, status__in=ACTIVE_STATUSES).values("person_id")
     recent_ids = (

@@ -39,6 +39,7 @@ from scheduling.notify.common import (
     local_time,
     register_commitment_attachment,
     roster_coordinators,
+    roster_people,
 )
 from scheduling.notify.events import (
     shift_cancelled,
@@ -83,6 +84,7 @@ __all__ = [
     "reminders_reschedule",
     "reminders_schedule",
     "roster_coordinators",
+    "roster_people",
     "shift_cancelled",
     "shift_changed",
     "signup_cancel_requested",

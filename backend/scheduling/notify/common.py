@@ -76,21 +76,28 @@ def local_time(moment: datetime, *, roster: Roster, person: Person, fmt: str = "
         return formats.date_format(moment.astimezone(ZoneInfo(roster.time_zone)), fmt)
 
 
-def roster_coordinators(roster: Roster) -> list[Person]:
-    """Who coordinates the roster: for a circle the family (its roster's coordinators); for a
-    duty roster also the organisation's coordinators. Active memberships only, by id."""
+def roster_people(roster: Roster, role: str) -> Q:
+    """People holding ``role`` on the roster: through an active roster membership, or for a duty
+    roster also through an active membership of its organisation (a Person filter)."""
     active = MembershipStatus.ACTIVE
     condition = Q(
         roster_memberships__roster=roster,
-        roster_memberships__role=Role.COORDINATOR,
+        roster_memberships__role=role,
         roster_memberships__status=active,
     )
     if roster.kind == Roster.Kind.DUTY and roster.organisation_id is not None:
         condition |= Q(
             organisation_memberships__organisation_id=roster.organisation_id,
-            organisation_memberships__role=Role.COORDINATOR,
+            organisation_memberships__role=role,
             organisation_memberships__status=active,
         )
+    return condition
+
+
+def roster_coordinators(roster: Roster) -> list[Person]:
+    """Who coordinates the roster: for a circle the family (its roster's coordinators); for a
+    duty roster also the organisation's coordinators. Active memberships only, by id."""
+    condition = roster_people(roster, Role.COORDINATOR)
     return list(Person.objects.filter(condition, is_active=True).distinct().order_by("pk"))
 
 

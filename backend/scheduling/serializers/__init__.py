@@ -1,0 +1,71 @@
+"""Request bodies and responses of the scheduling API; import from here."""
+
+from __future__ import annotations
+
+from scheduling.serializers.commitments import (
+    CommitmentOutput,
+    CommitmentRoster,
+    CommitmentShift,
+    FailedNotificationOutput,
+    GapOutput,
+    SwapBoardOutput,
+    SwapOutput,
+)
+from scheduling.serializers.inputs import (
+    AssignInput,
+    CancelInput,
+    ClaimInput,
+    EmptyInput,
+    GapsQuery,
+    RosterCreateInput,
+    RosterUpdateInput,
+    SeriesInput,
+    ShiftInput,
+    ShiftUpdateInput,
+    SwapAcceptInput,
+)
+from scheduling.serializers.shifts import (
+    ClaimOutput,
+    MySignupBrief,
+    PersonBrief,
+    PublicSignupOutput,
+    QualificationOutput,
+    RosterOutput,
+    ShiftListOutput,
+    ShiftOutput,
+    ShiftSignupListOutput,
+    SignupOutput,
+    claim_payload,
+)
+
+__all__ = [
+    "AssignInput",
+    "CancelInput",
+    "ClaimInput",
+    "ClaimOutput",
+    "CommitmentOutput",
+    "CommitmentRoster",
+    "CommitmentShift",
+    "EmptyInput",
+    "FailedNotificationOutput",
+    "GapOutput",
+    "GapsQuery",
+    "MySignupBrief",
+    "PersonBrief",
+    "PublicSignupOutput",
+    "QualificationOutput",
+    "RosterCreateInput",
+    "RosterOutput",
+    "RosterUpdateInput",
+    "SeriesInput",
+    "ShiftInput",
+    "ShiftListOutput",
+    "ShiftOutput",
+    "ShiftSignupListOutput",
+    "ShiftUpdateInput",
+    "SignupOutput",
+    "SwapAcceptInput",
+    "SwapBoardOutput",
+    "SwapOutput",
+    "claim_payload",
+]

@@ -1,0 +1,252 @@
+"""Responses about rosters, shifts and the sign-ups on them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Manager
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from scheduling.models import ACTIVE_SIGNUP_STATUSES, Qualification, Roster, Shift, Signup, SwapOffer
+from scheduling.selectors import attach_qualifications
+from village.api import OutputModelSerializer
+
+# Plain strings rather than model choice enums: three models have a "status" and the schema would
+# otherwise name their enums by hash. The help text lists the values.
+SHIFT_STATUS = serializers.CharField(read_only=True, help_text="scheduled | cancelled")
+SIGNUP_STATUS = serializers.CharField(
+    read_only=True, help_text="confirmed | waitlisted | offered | cancelled | completed | no_show"
+)
+
+
+class RosterOutput(OutputModelSerializer):
+    class Meta:
+        model = Roster
+        fields = ["id", "kind", "name", "organisation", "time_zone", "description", "cancel_cutoff"]
+
+
+class QualificationOutput(OutputModelSerializer):
+    class Meta:
+        model = Qualification
+        fields = ["id", "code", "name"]
+
+
+class MySignupBrief(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = SIGNUP_STATUS
+
+
+_DATETIME = serializers.DateTimeField()
+
+
+def _datetime(value: datetime | None) -> str | None:
+    # DRF's own formatting (zone, "Z" for UTC), so the fast outputs send what the fields document.
+    return _DATETIME.to_representation(value) if value is not None else None
+
+
+class ShiftListOutput(serializers.ListSerializer):
+    """Reads a page's required qualifications in one query before serializing its shifts."""
+
+    def to_representation(self, data: Any) -> list[dict[str, Any]]:
+        shifts = list(data.all() if isinstance(data, Manager) else data)
+        attach_qualifications(shifts)
+        child = self.child
+        assert child is not None
+        return [child.to_representation(shift) for shift in shifts]
+
+
+class ShiftOutput(OutputModelSerializer):
+    status = SHIFT_STATUS
+    time_zone = serializers.CharField(source="roster.time_zone", read_only=True)
+    places_left = serializers.SerializerMethodField()
+    my_signup = serializers.SerializerMethodField(
+        help_text="The viewer's active sign-up on this shift ({id, status}), or null."
+    )
+    required_qualifications = QualificationOutput(many=True, read_only=True)
+
+    class Meta:
+        model = Shift
+        fields = [
+            "id",
+            "roster",
+            "series",
+            "title",
+            "starts_at",
+            "ends_at",
+            "time_zone",
+            "is_flexible",
+            "capacity",
+            "filled",
+            "places_left",
+            "location",
+            "call_link",
+            "notes",
+            "required_qualifications",
+            "status",
+            "sequence",
+            "my_signup",
+        ]
+
+        list_serializer_class = ShiftListOutput
+
+    def get_places_left(self, shift: Shift) -> int:
+        return max(shift.capacity - shift.filled, 0)
+
+    @extend_schema_field(MySignupBrief(allow_null=True))
+    def get_my_signup(self, shift: Shift) -> dict[str, Any] | None:
+        if hasattr(shift, "my_signup_id"):  # annotated by shifts_for_roster(viewer=...)
+            if shift.my_signup_id is None:
+                return None
+            return {"id": shift.my_signup_id, "status": getattr(shift, "my_signup_status", None)}
+        viewer = self.context.get("viewer")
+        if viewer is None:
+            return None
+        mine = list(shift.signups.filter(person=viewer, status__in=ACTIVE_SIGNUP_STATUSES)[:1])
+        return {"id": mine[0].pk, "status": mine[0].status} if mine else None
+
+    def to_representation(self, shift: Shift) -> dict[str, Any]:
+        # Built straight from the row (the fields above document it): the generic path costs a
+        # field object, a get_attribute and a manager per attribute and row, most of a list's time.
+        rows = getattr(shift, "qualification_rows", None)
+        if rows is None:
+            rows = [{"id": q.pk, "code": q.code, "name": q.name} for q in shift.required_qualifications.all()]
+        # Listed shifts carry their roster's zone as a column (shifts_for_roster); others their roster.
+        zone = shift.roster_time_zone if hasattr(shift, "roster_time_zone") else shift.roster.time_zone
+        return {
+            "id": shift.pk,
+            "roster": shift.roster_id,
+            "series": shift.series_id,
+            "title": shift.title,
+            "starts_at": _datetime(shift.starts_at),
+            "ends_at": _datetime(shift.ends_at),
+            "time_zone": zone,
+            "is_flexible": shift.is_flexible,
+            "capacity": shift.capacity,
+            "filled": shift.filled,
+            "places_left": max(shift.capacity - shift.filled, 0),
+            "location": shift.location,
+            "call_link": shift.call_link,
+            "notes": shift.notes,
+            "required_qualifications": rows,
+            "status": shift.status,
+            "sequence": shift.sequence,
+            "my_signup": self.get_my_signup(shift),
+        }
+
+
+class PersonBrief(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+def _open_swap_id(signup: Signup) -> int | None:
+    # Annotated by the list selectors; a single sign-up (detail, claim) asks the database.
+    if hasattr(signup, "open_swap_id"):
+        return signup.open_swap_id
+    swaps = getattr(signup, "open_swaps", None)
+    if swaps is None:
+        swaps = list(signup.swap_offers.filter(status=SwapOffer.Status.OPEN)[:1])
+    return swaps[0].pk if swaps else None
+
+
+class SignupOutput(OutputModelSerializer):
+    status = SIGNUP_STATUS
+    person = PersonBrief(read_only=True)
+    open_swap = serializers.SerializerMethodField(
+        help_text="Id of the open swap offer on this place, if any."
+    )
+
+    def get_open_swap(self, signup: Signup) -> int | None:
+        return _open_swap_id(signup)
+
+    def to_representation(self, signup: Signup) -> dict[str, Any]:
+        person = signup.person
+        return {
+            "id": signup.pk,
+            "shift": signup.shift_id,
+            "person": {"id": person.pk, "name": person.name},
+            "status": signup.status,
+            "note": signup.note,
+            "offer_expires_at": _datetime(signup.offer_expires_at),
+            "cancel_requested_at": _datetime(signup.cancel_requested_at),
+            "cancelled_at": _datetime(signup.cancelled_at),
+            "sequence": signup.sequence,
+            "created_at": _datetime(signup.created_at),
+            "open_swap": _open_swap_id(signup),
+        }
+
+    class Meta:
+        model = Signup
+        fields = [
+            "id",
+            "shift",
+            "person",
+            "status",
+            "note",
+            "offer_expires_at",
+            "cancel_requested_at",
+            "cancelled_at",
+            "sequence",
+            "created_at",
+            "open_swap",
+        ]
+
+
+class ShiftSignupListOutput(serializers.Serializer):
+    """Documents shifts/{id}/signups/: volunteers get PublicSignupOutput, coordinators SignupOutput."""
+
+    id = serializers.IntegerField()
+    person = PersonBrief()
+    status = SIGNUP_STATUS
+    note = serializers.CharField()
+    open_swap = serializers.IntegerField(
+        allow_null=True, help_text="Id of the open swap offer on this place, if any."
+    )
+    shift = serializers.IntegerField(required=False, help_text="Coordinators only")
+    offer_expires_at = serializers.DateTimeField(
+        allow_null=True, required=False, help_text="Coordinators only"
+    )
+    cancel_requested_at = serializers.DateTimeField(
+        allow_null=True, required=False, help_text="Coordinators only"
+    )
+    cancelled_at = serializers.DateTimeField(allow_null=True, required=False, help_text="Coordinators only")
+    sequence = serializers.IntegerField(required=False, help_text="Coordinators only")
+    created_at = serializers.DateTimeField(required=False, help_text="Coordinators only")
+
+
+class PublicSignupOutput(OutputModelSerializer):
+    """What a volunteer sees of the others coming: a first name and what they bring."""
+
+    status = SIGNUP_STATUS
+    person = PersonBrief(read_only=True)
+    open_swap = serializers.SerializerMethodField(
+        help_text="Id of the open swap offer on this place, if any."
+    )
+
+    class Meta:
+        model = Signup
+        fields = ["id", "person", "status", "note", "open_swap"]
+
+    def get_open_swap(self, signup: Signup) -> int | None:
+        return _open_swap_id(signup)
+
+    def to_representation(self, signup: Signup) -> dict[str, Any]:
+        person = signup.person
+        return {
+            "id": signup.pk,
+            "person": {"id": person.pk, "name": person.name},
+            "status": signup.status,
+            "note": signup.note,
+            "open_swap": _open_swap_id(signup),
+        }
+
+
+class ClaimOutput(serializers.Serializer):
+    signup = SignupOutput()
+    warnings = serializers.ListField(child=serializers.CharField())
+
+
+def claim_payload(result: Any) -> dict[str, Any]:
+    return {"signup": SignupOutput(result.signup).data, "warnings": list(result.warnings)}

@@ -23,10 +23,10 @@ class RosterUpdateInput(InputSerializer):
     description = serializers.CharField(required=False, allow_blank=True)
 
 
-class ShiftInput(InputSerializer):
+class _ShiftDetailsInput(InputSerializer):
+    """What a new shift says besides its time: one shift and a series of them alike."""
+
     title = serializers.CharField(max_length=160)
-    starts_at = AwareDateTimeField()
-    ends_at = AwareDateTimeField()
     capacity = serializers.IntegerField(default=1)
     is_flexible = serializers.BooleanField(default=False)
     location = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
@@ -35,6 +35,11 @@ class ShiftInput(InputSerializer):
     required_qualifications = serializers.ListField(
         child=serializers.IntegerField(), required=False, default=list
     )
+
+
+class ShiftInput(_ShiftDetailsInput):
+    starts_at = AwareDateTimeField()
+    ends_at = AwareDateTimeField()
 
 
 class ShiftUpdateInput(InputSerializer):
@@ -49,19 +54,10 @@ class ShiftUpdateInput(InputSerializer):
     required_qualifications = serializers.ListField(child=serializers.IntegerField(), required=False)
 
 
-class SeriesInput(InputSerializer):
+class SeriesInput(_ShiftDetailsInput):
     rrule = serializers.CharField(max_length=500)
     first_starts_at = AwareDateTimeField()
     duration = serializers.DurationField()
-    title = serializers.CharField(max_length=160)
-    capacity = serializers.IntegerField(default=1)
-    is_flexible = serializers.BooleanField(default=False)
-    location = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
-    call_link = serializers.URLField(required=False, allow_blank=True, default="")
-    notes = serializers.CharField(required=False, allow_blank=True, default="")
-    required_qualifications = serializers.ListField(
-        child=serializers.IntegerField(), required=False, default=list
-    )
 
 
 class ClaimInput(InputSerializer):

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from accounts.models import MembershipStatus, OrganisationMembership, Person, Role
 from scheduling.models import Roster, RosterMembership, Shift, Signup, SwapOffer
+from village.prepared import PreparedQuery
 
 RosterRole = Literal["coordinator", "volunteer"]
 
@@ -58,7 +59,7 @@ def _role_from(*, roster: Roster, membership: str | None, org_role: str | None) 
     return None
 
 
-def _with_role(queryset: QuerySet[Any], *, person: Person, roster_path: str = "") -> QuerySet[Any]:
+def _with_role(queryset: QuerySet[Any], *, person: Person | int, roster_path: str = "") -> QuerySet[Any]:
     """Read the person's two memberships (roster, organisation) in the same statement as the
     object, so a permission check costs no query of its own; see ``_remember_role``."""
     roster_ref = f"{roster_path}pk" if roster_path else "pk"
@@ -137,6 +138,20 @@ def shift_visible_to(*, shift_id: int, person: Person) -> Shift:
     return shift
 
 
+def _shift_with_claim_facts(*, shift_id: int, person_id: int) -> QuerySet[Shift]:
+    # At most one: the partial unique index allows one active sign-up per (shift, person).
+    mine = Signup.objects.filter(shift_id=OuterRef("pk"), person_id=person_id, status__in=ACTIVE_STATUSES)
+    required = Shift.required_qualifications.through.objects.filter(shift_id=OuterRef("pk"))
+    shifts = Shift.objects.select_related("roster").filter(pk=shift_id)
+    return _with_role(shifts, person=person_id, roster_path="roster__").annotate(
+        my_active_status=Subquery(mine.values("status")[:1]), _has_required=Exists(required)
+    )[:1]
+
+
+# Every claim starts with this read; compiling its four subqueries cost more than running them.
+_shift_for_claim = PreparedQuery(_shift_with_claim_facts, shift_id=-7_000_001, person_id=-7_000_002)
+
+
 def shift_by_id(*, shift_id: int, person: Person | None = None) -> Shift:
     """The shift with its roster, or Http404. Only for callers whose service checks the role
     itself (``signup_claim`` answers 404 to anyone without one), to avoid asking twice.
@@ -145,26 +160,19 @@ def shift_by_id(*, shift_id: int, person: Person | None = None) -> Shift:
     costs nothing), the status of their active sign-up on the shift (``my_active_status``, or
     None) for a claim's duplicate check, and whether the shift requires any qualification.
     """
-    shifts = Shift.objects.select_related("roster").filter(pk=shift_id)
     if person is None or not person.is_authenticated:
-        shift = shifts.first()
+        shift = Shift.objects.select_related("roster").filter(pk=shift_id).first()
         if shift is None:
             raise Http404
         return shift
-    # At most one: the partial unique index allows one active sign-up per (shift, person).
-    mine = Signup.objects.filter(shift_id=OuterRef("pk"), person=person, status__in=ACTIVE_STATUSES)
-    required = Shift.required_qualifications.through.objects.filter(shift_id=OuterRef("pk"))
-    shift = (
-        _with_role(shifts, person=person, roster_path="roster__")
-        .annotate(my_active_status=Subquery(mine.values("status")[:1]), _has_required=Exists(required))
-        .first()
-    )
-    if shift is None:
+    # The ORM answers "no such row" for an id past the column's range; prepared SQL would fail (500).
+    found = _shift_for_claim.first(shift_id=shift_id, person_id=person.pk) if 0 < shift_id < 2**63 else None
+    if found is None:
         raise Http404
-    _remember_role(shift, shift.roster, person)
-    shift._read_for = person.pk
-    shift._needs_qualifications = shift._has_required
-    return shift
+    _remember_role(found, found.roster, person)
+    found._read_for = person.pk  # type: ignore[attr-defined]
+    found._needs_qualifications = found._has_required  # type: ignore[attr-defined]
+    return found
 
 
 def signup_visible_to(*, signup_id: int, person: Person) -> Signup:

@@ -386,6 +386,21 @@ def _template(
     return template
 
 
+def _room_columns(statement: Statement, values: dict[str, Any]) -> tuple[int, int]:
+    """Where ``filled`` and ``capacity`` are in the shift row a claim reads, for the bare view
+    to see a full shift as ours does."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from tests.load.bench_urls import _bind
+
+    sql, params = statement
+    with connection.cursor() as cursor:
+        cursor.execute(sql, _bind(params, values, timezone.now(), []))
+        names = [column.name for column in cursor.description]
+    return names.index("filled"), names.index("capacity")
+
+
 def _plan(world: World, claim_capture: list[int]) -> dict[str, Any]:
     """Record every measured endpoint's SQL for two people, for the bare views to replay."""
     from rest_framework.test import APIClient
@@ -428,9 +443,10 @@ def _plan(world: World, claim_capture: list[int]) -> dict[str, Any]:
     ]:
         plan[name] = _template(_record(call, a), _record(call, b), a, b)
 
-    # Claim: a and b each lose the race for a full shift (the path nearly every request takes
-    # under contention); a third shift with room gives the INSERT a winner runs.
-    full_a, full_b, roomy = claim_capture
+    # Claim: a and b each find a full shift (the path nearly every request takes under
+    # contention, answered from the shift's row); a and b each win a place on a shift with room,
+    # which gives the checks, the conditional UPDATE and the INSERT a winner runs.
+    full_a, full_b, roomy_a, roomy_b = claim_capture
     Shift.objects.filter(pk__in=[full_a, full_b]).update(filled=CLAIM_CAPACITY)
 
     def claim_on(shift_id: int, expect: int) -> Callable[[dict[str, Any]], int]:
@@ -441,31 +457,33 @@ def _plan(world: World, claim_capture: list[int]) -> dict[str, Any]:
 
         return claim
 
-    lost_a = _record(claim_on(full_a, 409), a)
-    lost_b = _record(claim_on(full_b, 409), b)
-    va, vb = {**a, "shift": full_a}, {**b, "shift": full_b}
-    lost = _template(lost_a, lost_b, va, vb)
-    at = next(i for i, (sql, _) in enumerate(lost) if sql.startswith('UPDATE "scheduling_shift"'))
-    with _recording() as won:
-        started = datetime.now().astimezone()
-        claim_on(roomy, 201)(world.users[2])
-    insert_sql, insert_params = next(s for s in won if s[0].startswith('INSERT INTO "scheduling_signup"'))
-    vc = {**world.users[2], "shift": roomy}
-    insert: list[tuple[str, Any]] = []
-    for x in insert_params:
-        if isinstance(x, datetime):
-            insert.append(("now", x - started))
-        elif x == vc["person"]:
-            insert.append(("var", "person"))
-        elif x == roomy:
-            insert.append(("var", "shift"))
-        else:
-            insert.append(("const", x))
+    def win(user: dict[str, Any], shift_id: int) -> tuple[list[Any], datetime]:
+        from django.utils import timezone
+
+        began = timezone.now()  # a place can be won once, so no settling call first
+        with _recording() as statements:
+            claim_on(shift_id, 201)(user)
+        end = next(
+            i for i, (sql, _) in enumerate(statements) if sql.startswith('INSERT INTO "scheduling_signup"')
+        )
+        return statements[: end + 1], began
+
+    lost = _template(
+        _record(claim_on(full_a, 409), a),
+        _record(claim_on(full_b, 409), b),
+        {**a, "shift": full_a},
+        {**b, "shift": full_b},
+    )
+    won = _template(win(a, roomy_a), win(b, roomy_b), {**a, "shift": roomy_a}, {**b, "shift": roomy_b})
+    if [sql for sql, _ in won[: len(lost)]] != [sql for sql, _ in lost]:
+        raise RuntimeError("a winning claim did not begin with the reads a full shift's claim made")
+    update_at = next(i for i, (sql, _) in enumerate(won) if sql.startswith('UPDATE "scheduling_shift"'))
     plan["claim"] = {
-        "before": lost[:at],
-        "update": lost[at],
-        "after_full": lost[at + 1 :],
-        "insert": (insert_sql, insert),
+        "read": lost,
+        "room": _room_columns(lost[-1], {**a, "shift": full_a}),
+        "checks": won[len(lost) : update_at],
+        "update": won[update_at],
+        "insert": won[-1],
     }
     plan["users_by_key"] = {u["key"]: u for u in world.users}
     plan["users_by_feed_hash"] = {u["feed_hash"]: u for u in world.users}
@@ -475,6 +493,7 @@ def _plan(world: World, claim_capture: list[int]) -> dict[str, Any]:
         "feed200": len(plan["feed_200"]),
         "feed304": len(plan["feed_304"]),
         "claim_lost": len(lost),
+        "claim_won": len(won),
     }
     return plan
 
@@ -496,7 +515,7 @@ def _buffers(plan: dict[str, Any], world: World, full_shift: int) -> dict[str, i
         "commitments": plan["commitments"],
         "feed200": plan["feed_200"],
         "feed304": plan["feed_304"],
-        "claim": plan["claim"]["before"],
+        "claim": plan["claim"]["read"],
     }
     pages: dict[str, int] = {}
     with connection.cursor() as cursor:
@@ -862,7 +881,7 @@ def run(progress: Callable[[str], None]) -> list[dict[str, Any]]:
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     progress("recording the real endpoints' SQL")
-    capture_shifts = _claim_shifts(world, label="capture", days=600)[:3]
+    capture_shifts = _claim_shifts(world, label="capture", days=600)
     plan = _plan(world, capture_shifts)
     _wrk()
     rows: list[dict[str, Any]] = []

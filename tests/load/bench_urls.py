@@ -51,8 +51,10 @@ def _bind(
     return bound
 
 
-def _replay(statements: list[tuple[str, list[tuple[str, Any]]]], values: dict[str, Any]) -> list[Any]:
-    """Run the recorded statements with this caller's values; every result row, in order."""
+def _replay_each(
+    statements: list[tuple[str, list[tuple[str, Any]]]], values: dict[str, Any]
+) -> list[list[Any]]:
+    """Run the recorded statements with this caller's values; each statement's rows."""
     now = timezone.now()
     results: list[list[Any]] = []
     with connection.cursor() as cursor:
@@ -63,7 +65,12 @@ def _replay(statements: list[tuple[str, list[tuple[str, Any]]]], values: dict[st
                 continue
             cursor.execute(sql, bound)
             results.append(cursor.fetchall() if cursor.description is not None else [])
-    return [row for rows in results for row in rows]
+    return results
+
+
+def _replay(statements: list[tuple[str, list[tuple[str, Any]]]], values: dict[str, Any]) -> list[Any]:
+    """Every result row of the recorded statements, in order."""
+    return [row for rows in _replay_each(statements, values) for row in rows]
 
 
 def _caller(request: HttpRequest) -> dict[str, Any] | None:
@@ -94,14 +101,19 @@ def bare_commitments(request: HttpRequest) -> HttpResponse:
 
 @csrf_exempt
 def bare_claim(request: HttpRequest, shift_id: int) -> HttpResponse:
-    """Same reads, then the same conditional UPDATE; the INSERT only when it won a place."""
+    """The same reads; a full shift answers from its row, as ours does. With room: the same
+    checks, then the same conditional UPDATE, and the INSERT only when it won a place."""
     user = _caller(request)
     if user is None:
         return JsonResponse({"error": "unauthorised"}, status=401)
     json.loads(request.body or b"{}")
     plan = _plan()["claim"]
     values = {**user, "shift": shift_id}
-    _replay(plan["before"], values)
+    shift_rows = _replay_each(plan["read"], values)[-1]
+    filled, capacity = plan["room"]
+    if not shift_rows or shift_rows[0][filled] >= shift_rows[0][capacity]:
+        return JsonResponse({"error": "full"}, status=409)
+    _replay(plan["checks"], values)
     now = timezone.now()
     try:
         with transaction.atomic(), connection.cursor() as cursor:
@@ -113,7 +125,6 @@ def bare_claim(request: HttpRequest, shift_id: int) -> HttpResponse:
                 return _json(cursor.fetchall(), status=201)
     except IntegrityError:
         return JsonResponse({"error": "already_claimed"}, status=409)
-    _replay(plan["after_full"], values)
     return JsonResponse({"error": "full"}, status=409)
 
 

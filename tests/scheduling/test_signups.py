@@ -5,8 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from scheduling import eligibility
+from scheduling.eligibility import register_claim_rule
 from scheduling.models import Shift, Signup
 from scheduling.services import FULL_MESSAGE, signup_cancel, signup_claim
 from tests.factories import PersonFactory, RosterFactory, ShiftFactory
@@ -86,6 +90,47 @@ def test_signup_claim_refuses_full_shift(login, volunteer_on, shift):
     assert FULL_MESSAGE.startswith("This slot was just taken. ")
     shift.refresh_from_db()
     assert (shift.filled, Signup.objects.count()) == (2, 2)
+
+
+def test_signup_claim_on_a_full_shift_says_full_before_asking_any_rule(
+    login, volunteer_on, shift, monkeypatch
+):
+    # Under contention nearly every claim arrives after the last place went: the shift's row
+    # already says so, and neither the eligibility rules nor the UPDATE run for it.
+    for _ in range(2):
+        assert claim(login, volunteer_on(), shift).status_code == 201
+    asked = []
+    monkeypatch.setattr(eligibility, "_claim_rules", list(eligibility._claim_rules))  # this test's rule only
+    register_claim_rule(lambda s, p: asked.append(p.pk) or "Needs the family's approval.")
+    late = volunteer_on()
+
+    with CaptureQueriesContext(connection) as queries:
+        response = claim(login, late, shift)
+
+    assert (response.status_code, response.json()["error"]["code"]) == (409, "full")
+    assert asked == []
+    assert [q["sql"] for q in queries.captured_queries if q["sql"].startswith("UPDATE")] == []
+    # With room the same rule is asked, and refuses.
+    shift.capacity = 3
+    shift.save(update_fields=["capacity"])
+    refused = claim(login, late, shift)
+    assert (refused.status_code, refused.json()["error"]["code"], asked) == (403, "not_eligible", [late.pk])
+
+
+def test_signup_claim_again_on_a_full_shift_is_already_claimed_not_full(login, volunteer_on, shift):
+    holders = [volunteer_on(), volunteer_on()]
+    for person in holders:
+        assert claim(login, person, shift).status_code == 201
+
+    response = claim(login, holders[0], shift)
+
+    assert (response.status_code, response.json()["error"]["message"]) == (409, "You already have this slot.")
+
+
+def test_signup_claim_on_a_shift_id_out_of_range_is_404(login, volunteer):
+    response = login(volunteer).post(f"/api/v1/shifts/{2**63}/signups/", {}, format="json")
+
+    assert response.status_code == 404
 
 
 def test_signup_claim_joins_waitlist_when_asked(login, volunteer_on, shift):

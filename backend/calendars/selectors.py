@@ -7,10 +7,8 @@ both are re-exported here so callers have one place to read from.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
-from typing import Any
 
-from django.db import connection
+from django.db.models import QuerySet
 
 from accounts.models import Person
 from calendars.events import CANCELLED_KEPT_FOR, Rendered, feed_render, signup_render
@@ -19,6 +17,7 @@ from calendars.models import FeedToken
 from practical.models import Circle
 from scheduling.models import Roster, Signup
 from scheduling.selectors import roster_role
+from village.prepared import PreparedQuery
 
 __all__ = [
     "CANCELLED_KEPT_FOR",
@@ -40,79 +39,20 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-@dataclass(frozen=True)
-class _TokenQuery:
-    sql: str
-    params: tuple[Any, ...]
-    hash_at: int
-    token_attnames: list[str]
-    owner_attnames: list[str]
-    # (column index, the column, the converters Django runs on it): booleans on SQLite, say.
-    converters: tuple[tuple[int, Any, tuple[Any, ...]], ...]
+def _live_token_with_owner(*, token_hash: str) -> QuerySet[FeedToken]:
+    return FeedToken.objects.select_related("owner").filter(token_hash=token_hash, revoked_at__isnull=True)[
+        :1
+    ]
 
 
-_token_queries: dict[str, _TokenQuery] = {}
-# No SHA-256 hex digest looks like this: where it lands in the parameters is where a request's goes.
-_HASH_SENTINEL = "not-a-token-hash:" + "0" * 47
-
-
-def _token_query() -> _TokenQuery:
-    """``select_related("owner")`` on the live token row, compiled once per process and backend.
-
-    Every calendar poll starts here, and building the query through the ORM cost more than
-    running it; its shape never changes, so only the parameter does.
-    """
-    found = _token_queries.get(connection.vendor)
-    if found is not None:
-        return found
-    queryset = FeedToken.objects.select_related("owner").filter(
-        token_hash=_HASH_SENTINEL, revoked_at__isnull=True
-    )[:1]
-    compiler = queryset.query.get_compiler(using=connection.alias)
-    sql, params = compiler.as_sql()
-    targets = [column.target for column, _sql, _alias in compiler.select]
-    token_fields, owner_fields = list(FeedToken._meta.concrete_fields), list(Person._meta.concrete_fields)
-    # Rows are split by position below: the select must be the token's columns, then the owner's.
-    if targets != token_fields + owner_fields or list(params).count(_HASH_SENTINEL) != 1:
-        raise RuntimeError("Feed token SQL is not the shape it is read as")
-    query = _TokenQuery(
-        sql=sql,
-        params=tuple(params),
-        hash_at=list(params).index(_HASH_SENTINEL),
-        token_attnames=[f.attname for f in token_fields],
-        owner_attnames=[f.attname for f in owner_fields],
-        converters=tuple(
-            (index, column, tuple(found_converters))
-            for index, (found_converters, column) in compiler.get_converters(
-                [column for column, _sql, _alias in compiler.select]
-            ).items()
-        ),
-    )
-    _token_queries[connection.vendor] = query
-    return query
+# Every calendar poll starts here, and building the query through the ORM cost more than running it.
+# No SHA-256 hex digest looks like the sentinel: where it lands is where a request's hash goes.
+_live_token = PreparedQuery(_live_token_with_owner, token_hash="not-a-token-hash:" + "0" * 47)
 
 
 def feed_token_by_secret(*, token: str) -> FeedToken | None:
     """The live token row for a secret from a feed URL, or None (unknown, rotated or revoked)."""
-    query = _token_query()
-    with connection.cursor() as cursor:
-        params = list(query.params)
-        params[query.hash_at] = hash_token(token)
-        cursor.execute(query.sql, params)
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    values = list(row)
-    for index, column, converters in query.converters:
-        value = values[index]
-        for converter in converters:
-            value = converter(value, column, connection)
-        values[index] = value
-    split = len(query.token_attnames)
-    found = FeedToken.from_db(connection.alias, query.token_attnames, values[:split])
-    owner = Person.from_db(connection.alias, query.owner_attnames, values[split:])
-    FeedToken.owner.field.set_cached_value(found, owner)
-    return found
+    return _live_token.first(token_hash=hash_token(token))
 
 
 def feed_token_live(*, owner: Person, scope: str, scope_id: int) -> FeedToken | None:

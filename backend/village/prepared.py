@@ -27,16 +27,36 @@ M = TypeVar("M", bound=Model)
 
 
 @dataclass(frozen=True)
+class _ModelReader(Generic[M]):
+    """What ``ModelIterable`` works out from the compiler before its loop, kept for every call."""
+
+    model: type[M]
+    fields: tuple[int, int]  # the model's own columns: row[start:end]
+    init_list: list[str]
+    populators: list[Any]  # one per select_related object
+    annotations: dict[str, int]
+    converters: tuple[tuple[int, Any, tuple[Any, ...]], ...]  # (column index, column, converters)
+
+    def instance(self, fetched: tuple[Any, ...]) -> M:
+        row = list(fetched)
+        for index, column, converters in self.converters:
+            for converter in converters:
+                row[index] = converter(row[index], column, connection)
+        start, end = self.fields
+        obj = self.model.from_db(connection.alias, self.init_list, row[start:end])
+        for populator in self.populators:
+            populator.populate(row, obj)
+        for name, at in self.annotations.items():
+            setattr(obj, name, row[at])
+        return obj
+
+
+@dataclass(frozen=True)
 class _Compiled(Generic[M]):
     sql: str
     params: tuple[Any, ...]
     slots: tuple[tuple[int, str], ...]  # (parameter index, name of the value that goes there)
-    model: type[M]
-    fields: tuple[int, int]  # the model's own columns: row[start:end]
-    init_list: list[str]
-    populators: list[Any]
-    annotations: dict[str, int]
-    converters: tuple[tuple[int, Any, tuple[Any, ...]], ...]
+    model: _ModelReader[M] | None
 
 
 def _adapt(value: Any) -> Any:
@@ -47,7 +67,8 @@ def _adapt(value: Any) -> Any:
 
 
 class PreparedQuery(Generic[M]):
-    """``build(**sentinels)`` returns the queryset; ``all(**values)`` runs it with other values.
+    """``build(**sentinels)`` returns the queryset; ``all(**values)`` or ``rows(**values)`` runs it
+    with other values.
 
     Each sentinel must be a value no constant in the query takes (a negative id, say): where it
     appears in the compiled parameters is where the caller's value goes.
@@ -76,50 +97,46 @@ class PreparedQuery(Generic[M]):
         missing = set(adapted) - {name for _, name in slots}
         if missing:
             raise RuntimeError(f"{queryset.model.__name__} prepared query lost its values: {sorted(missing)}")
-        klass_info = compiler.klass_info
-        assert klass_info is not None  # a model queryset, not values()
-        start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
-        columns = [column for column, _sql, _alias in compiler.select[: compiler.col_count]]
-        compiled = _Compiled(
-            sql=sql,
-            params=tuple(params),
-            slots=slots,
-            model=klass_info["model"],
-            fields=(start, end),
-            init_list=[column.target.attname for column in columns[start:end]],
-            populators=get_related_populators(klass_info, compiler.select, connection.alias),
-            annotations=dict(compiler.annotation_col_map or {}),
-            converters=tuple(
-                (index, column, tuple(converters))
-                for index, (converters, column) in compiler.get_converters(columns).items()
-            ),
-        )
+        compiled = _Compiled(sql=sql, params=tuple(params), slots=slots, model=_model_reader(compiler))
         self._compiled[connection.alias] = compiled
         return compiled
 
-    def all(self, **values: Any) -> list[M]:
+    def rows(self, **values: Any) -> list[tuple[Any, ...]]:
+        """The rows as the database driver gives them (no converters): for aggregates."""
         compiled = self._compile()
         params = list(compiled.params)
         for index, name in compiled.slots:
             params[index] = _adapt(values[name])
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
-            rows = cursor.fetchall()
-        start, end = compiled.fields
-        found: list[M] = []
-        for fetched in rows:
-            row = list(fetched)
-            for index, column, converters in compiled.converters:
-                for converter in converters:
-                    row[index] = converter(row[index], column, connection)
-            obj = compiled.model.from_db(connection.alias, compiled.init_list, row[start:end])
-            for populator in compiled.populators:
-                populator.populate(row, obj)
-            for name, at in compiled.annotations.items():
-                setattr(obj, name, row[at])
-            found.append(obj)
-        return found
+            return list(cursor.fetchall())
+
+    def all(self, **values: Any) -> list[M]:
+        """Model instances, as iterating the queryset would give them."""
+        reader = self._compile().model
+        if reader is None:
+            raise TypeError("This prepared query selects values, not model instances: use rows()")
+        return [reader.instance(row) for row in self.rows(**values)]
 
     def first(self, **values: Any) -> M | None:
         found = self.all(**values)
         return found[0] if found else None
+
+
+def _model_reader(compiler: Any) -> _ModelReader[Any] | None:
+    klass_info = compiler.klass_info
+    if klass_info is None:
+        return None  # values() or an aggregate: rows are read as they come
+    start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+    columns = [column for column, _sql, _alias in compiler.select[: compiler.col_count]]
+    return _ModelReader(
+        model=klass_info["model"],
+        fields=(start, end),
+        init_list=[column.target.attname for column in columns[start:end]],
+        populators=get_related_populators(klass_info, compiler.select, connection.alias),
+        annotations=dict(compiler.annotation_col_map or {}),
+        converters=tuple(
+            (index, column, tuple(converters))
+            for index, (converters, column) in compiler.get_converters(columns).items()
+        ),
+    )

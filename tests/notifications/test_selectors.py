@@ -35,3 +35,22 @@ def test_failed_notifications_by_context_key_newest_first():
 def test_failed_notifications_refuses_a_key_that_is_not_a_name():
     with pytest.raises(ValueError, match="Not a context key"):
         failed_notifications(context_key="roster_id__gt", value=1)
+
+
+def test_preferences_read_once_reads_each_person_once_inside_the_block_only(django_assert_num_queries):
+    from notifications.models import NotificationPreference
+    from notifications.selectors import preferences_get, preferences_read_once
+    from tests.factories import PersonFactory
+
+    ana, ben = PersonFactory(), PersonFactory()
+    NotificationPreference.objects.create(person=ana, reminder_lead_minutes=[30])
+
+    with django_assert_num_queries(2), preferences_read_once():
+        with preferences_read_once():  # nested: shares the outer block's reads
+            assert preferences_get(person=ana).reminder_lead_minutes == [30]
+        assert preferences_get(person=ana).reminder_lead_minutes == [30]
+        assert preferences_get(person=ben).pk is None  # the defaults, remembered too
+        assert preferences_get(person=ben).pk is None
+    with django_assert_num_queries(2):
+        preferences_get(person=ana)
+        preferences_get(person=ana)

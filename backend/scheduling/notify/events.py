@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from accounts.models import MembershipStatus, Person, Role
+from notifications.selectors import preferences_read_once
 from notifications.services import (
     notification_cancel,
 )
@@ -33,6 +34,7 @@ from scheduling.notify.reminders import (
 )
 
 
+@preferences_read_once()
 def signup_confirmed(*, signup: Signup, actor: Person | None) -> None:
     """A place is held: tell the volunteer (and, when a coordinator assigned it, that it was them).
 
@@ -64,6 +66,7 @@ def signup_confirmed(*, signup: Signup, actor: Person | None) -> None:
     reminders_schedule(signup=signup)
 
 
+@preferences_read_once()
 def signup_cancelled(*, signup: Signup, actor: Person | None, reason: str = "") -> None:
     """A place was given up or taken away: tell the volunteer and the roster's coordinators.
 
@@ -93,6 +96,7 @@ def signup_cancelled(*, signup: Signup, actor: Person | None, reason: str = "") 
         )
 
 
+@preferences_read_once()
 def signup_cancel_requested(*, signup: Signup, reason: str = "") -> None:
     """A volunteer asked to cancel after the cut-off: the coordinators must decide."""
     shift = signup.shift
@@ -108,6 +112,7 @@ def signup_cancel_requested(*, signup: Signup, reason: str = "") -> None:
         )
 
 
+@preferences_read_once()
 def waitlist_offered(*, signup: Signup) -> None:
     """A freed place is held for this waitlisted volunteer until ``signup.offer_expires_at``."""
     shift, person = signup.shift, signup.person
@@ -124,6 +129,7 @@ def waitlist_offered(*, signup: Signup) -> None:
     )
 
 
+@preferences_read_once()
 def waitlist_offer_expired(*, signup: Signup) -> None:
     """The volunteer did not answer in time; the place moved on to the next in line."""
     _tell(
@@ -162,6 +168,7 @@ def swap_offer_candidates(swap: SwapOffer, *, limit: int | None = None) -> list[
     return chosen
 
 
+@preferences_read_once()
 def swap_offered(*, swap: SwapOffer) -> None:
     """A volunteer offers their place: tell eligible members of the roster.
 
@@ -187,6 +194,7 @@ def swap_offered(*, swap: SwapOffer) -> None:
         )
 
 
+@preferences_read_once()
 def swap_taken(*, swap: SwapOffer) -> None:
     """Someone took the offered place: tell the one who offered it and the coordinators.
 
@@ -214,6 +222,7 @@ def swap_taken(*, swap: SwapOffer) -> None:
         )
 
 
+@preferences_read_once()
 def shift_changed(*, shift: Shift, changed: list[str]) -> None:
     """Time, place or details of a shift changed: tell everyone holding or waiting for a place.
 
@@ -256,6 +265,7 @@ def shift_changed(*, shift: Shift, changed: list[str]) -> None:
         )
 
 
+@preferences_read_once()
 def shift_cancelled(*, shift: Shift, signups: list[Signup]) -> None:
     """The shift will not happen: tell everyone who held or waited for a place on it."""
     for signup in signups:

@@ -432,3 +432,47 @@ def test_notifications_sweep_cancels_expired_rows_on_every_channel_and_sends_the
     assert [status[r.pk] for r in late] == ["cancelled", "cancelled"]
     assert [status[r.pk] for r in on_time] == ["sent", "sent"]
     assert len(mail.outbox) == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_notification_create_racing_the_same_key_keeps_the_first_rows():
+    import threading
+    import time
+
+    from django.db import connection, transaction
+
+    person = PersonFactory()
+    both_read = threading.Barrier(2)
+    found: dict[str, list[int]] = {}
+    errors: list[BaseException] = []
+
+    def first() -> None:
+        try:
+            with transaction.atomic():
+                found["first"] = [r.pk for r in create(person, key="race:1")]
+                both_read.wait()
+                time.sleep(0.3)  # the second has read nothing yet and now waits on our unique key
+        except BaseException as exc:  # the test checks what happened
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    def second() -> None:
+        try:
+            both_read.wait()
+            found["second"] = [r.pk for r in create(person, key="race:1")]
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert found["second"] == found["first"]
+    assert Notification.objects.filter(key="race:1").count() == 2

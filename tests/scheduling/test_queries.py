@@ -190,3 +190,30 @@ def test_roster_lookup_answers_404_for_an_id_out_of_range(login, volunteer):
 
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
+
+
+def test_queries_a_won_claim_reads_each_persons_preferences_once_and_writes_rows_in_one_insert(
+    login, volunteer_on, roster, coordinator
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    shift = ShiftFactory(roster=roster, capacity=3)
+    volunteer = volunteer_on()
+
+    with CaptureQueriesContext(connection) as queries:
+        response = login(volunteer).post(f"/api/v1/shifts/{shift.pk}/signups/", {}, format="json")
+
+    assert response.status_code == 201
+    tables = [_main_table(q["sql"]) for q in queries.captured_queries]
+    # The volunteer and the coordinator: their preferences are read once each for the whole
+    # confirmation (the e-mail, the inbox, the calendar file's alarms and both reminders).
+    assert tables.count("notifications_notificationpreference") == 2
+    inserts = [
+        q["sql"] for q in queries.captured_queries if q["sql"].startswith('INSERT INTO "notifications_')
+    ]
+    # One INSERT per notification_create: the confirmation to each (e-mail + inbox), two reminders.
+    assert len(inserts) == 4
+    from notifications.models import Notification
+
+    assert Notification.objects.count() == 8  # two channels each

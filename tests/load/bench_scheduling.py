@@ -168,13 +168,18 @@ def run(progress: Callable[[str], None]) -> list[dict[str, Any]]:
         baseline = _claims(lambda pk: f"/bare/claim/{pk}/", "bare", progress)
         rows.append(
             {
-                "name": f"claim under contention ({THREADS} threads, {SHIFTS} shifts)",
+                "name": f"claims that all win ({THREADS} threads, {SHIFTS} shifts with room for every claim)",
                 "ours": ours,
                 "baseline": baseline,
                 "unit": "ops/s",
                 "higher_is_better": True,
-                "goal": "≥ 0.60× bare SQL (issue 8); never over-fills",
-                "note": "ours also checks role, qualifications, registered rules, duplicates and overlaps",
+                "goal": "reported (issue 8's claim goal is the http entry's, where most claims lose); never over-fills",
+                "note": (
+                    "every claim wins, so ours also writes the confirmation's outbox rows (e-mail and inbox "
+                    "to the volunteer and coordinators, two reminders) and its calendar file, and checks "
+                    "role, qualifications, registered rules, duplicates and overlaps; the bare view only "
+                    "UPDATEs and INSERTs"
+                ),
             }
         )
 

@@ -25,7 +25,7 @@ shows whether the queries stay on their indexes as the tables grow. Time per req
 cores moves with the neighbours' load, so the growth rows also give PostgreSQL pages touched per
 request (EXPLAIN ANALYZE BUFFERS over the same statements), which does not.
 
-Each side runs in alternating 2-second rounds (ours, bare, bare, ours) at 4 connections against
+Each side runs in four alternating 2-second rounds (ours, bare, bare, ours, …) at 4 connections against
 2 sync gunicorn workers with persistent database connections; the data is removed afterwards.
 """
 
@@ -57,7 +57,7 @@ BACKGROUND_SHIFTS = 99_000
 BACKGROUND_PEOPLE = 2000
 CLAIM_SHIFTS = 4
 CLAIM_CAPACITY = 3
-ROUNDS = 2
+ROUNDS = 4  # per side, alternating; two shared cores make one short round noisy
 ROUND_SECONDS = 2
 CONNECTIONS = 4
 BENCH_REDIS_DB = 12

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any, Literal
 
 from django.db import connection
@@ -12,6 +13,7 @@ from django.utils import timezone
 
 from accounts.models import MembershipStatus, OrganisationMembership, Person, Role
 from scheduling.models import Roster, RosterMembership, Shift, Signup, SwapOffer
+from village.compiled import CompiledQuery
 
 RosterRole = Literal["coordinator", "volunteer"]
 
@@ -182,38 +184,69 @@ def signup_visible_to(*, signup_id: int, person: Person) -> Signup:
     return signup
 
 
-def _roster_with_role_sql() -> str:
-    roster, member, org = (
-        connection.ops.quote_name(model._meta.db_table)
-        for model in (Roster, RosterMembership, OrganisationMembership)
-    )
-    # At most one membership per roster and per organisation (unique), so no ORDER BY or LIMIT.
-    return (
-        f"SELECT r.*, "  # noqa: S608  # nosec B608 - our table names; values are parameters
-        f"(SELECT m.role FROM {member} m WHERE m.roster_id = r.id AND m.person_id = %s AND m.status = %s) "
-        f"AS _member_role, "
-        f"(SELECT o.role FROM {org} o WHERE o.organisation_id = r.organisation_id AND o.person_id = %s "
-        f"AND o.status = %s) AS _org_role "
-        f"FROM {roster} r WHERE r.id = %s"
-    )
+def _roster_columns() -> list[str]:
+    return [field.attname for field in Roster._meta.concrete_fields]
+
+
+_ROSTER_WITH_ROLE = CompiledQuery(
+    lambda roster_id, person_id: _with_role(
+        Roster.objects.filter(pk=roster_id), person=Person(pk=person_id)
+    ).values(*_roster_columns(), "_member_role", "_org_role"),
+    roster_id=int,
+    person_id=int,
+)
 
 
 def roster_visible_to(*, roster_id: int, person: Person) -> Roster:
     """The roster, or Http404 when it does not exist or the person has no role on it.
 
-    Every roster endpoint starts here, so it is one statement written out: the same lookup
-    through the ORM's subquery annotations cost four times as long to build as to run.
+    Every roster endpoint starts here, so its one statement is compiled once (village.compiled):
+    building the lookup's subquery annotations through the ORM cost four times as long as running it.
     """
-    # The ORM answers "no such row" for an id past the column's range; raw SQL would fail (500).
+    # The ORM answers "no such row" for an id past the column's range; compiled SQL would fail (500).
     if not person.is_authenticated or not 0 < roster_id < 2**63:
         raise Http404
-    active = MembershipStatus.ACTIVE.value
-    rows = list(
-        Roster.objects.raw(_roster_with_role_sql(), [person.pk, active, person.pk, active, roster_id])
-    )
-    if not rows or _remember_role(rows[0], rows[0], person) is None:
+    rows = _ROSTER_WITH_ROLE.rows(roster_id=roster_id, person_id=person.pk)
+    if not rows:
         raise Http404
-    return rows[0]
+    [row] = rows
+    columns = _roster_columns()
+    roster = Roster.from_db(connection.alias, columns, [row[name] for name in columns])
+    roster._member_role, roster._org_role = row["_member_role"], row["_org_role"]  # type: ignore[attr-defined]
+    if _remember_role(roster, roster, person) is None:
+        raise Http404
+    return roster
+
+
+def _roster_shifts(
+    *,
+    roster_id: int,
+    start: datetime | None,
+    end: datetime | None,
+    include_cancelled: bool,
+    viewer_id: int | None,
+) -> QuerySet[Shift]:
+    shifts = Shift.objects.filter(roster_id=roster_id)
+    if start is not None:
+        shifts = shifts.filter(ends_at__gt=start)
+    if end is not None:
+        shifts = shifts.filter(starts_at__lt=end)
+    if not include_cancelled:
+        shifts = shifts.filter(status=Shift.Status.SCHEDULED)
+    # The roster's zone is the one thing a listed shift needs of its roster: a column, not a
+    # second model instance per row.
+    shifts = shifts.annotate(
+        roster_time_zone=F("roster__time_zone"),
+        # Most shifts require nothing: a page where none does needs no qualifications query.
+        _has_required=Exists(Shift.required_qualifications.through.objects.filter(shift_id=OuterRef("pk"))),
+    )
+    if viewer_id is not None:
+        mine = Signup.objects.filter(shift_id=OuterRef("pk"), person_id=viewer_id, status__in=ACTIVE_STATUSES)
+        shifts = shifts.annotate(
+            my_signup_id=Subquery(mine.order_by("pk").values("pk")[:1]),
+            my_signup_status=Subquery(mine.order_by("pk").values("status")[:1]),
+        )
+    return shifts.order_by("starts_at", "pk")
 
 
 def shifts_for_roster(
@@ -230,52 +263,58 @@ def shifts_for_roster(
     active sign-up, if any), read in the same statement. Required qualifications are fetched
     for a whole page at once by ``attach_qualifications`` (``ShiftOutput(many=True)`` does it).
     """
-    shifts = Shift.objects.filter(roster=roster)
-    if start is not None:
-        shifts = shifts.filter(ends_at__gt=start)
-    if end is not None:
-        shifts = shifts.filter(starts_at__lt=end)
-    if not include_cancelled:
-        shifts = shifts.filter(status=Shift.Status.SCHEDULED)
-    # The roster's zone is the one thing a listed shift needs of its roster: a column, not a
-    # second model instance per row.
-    shifts = shifts.annotate(
-        roster_time_zone=F("roster__time_zone"),
-        # Most shifts require nothing: a page where none does needs no qualifications query.
-        _has_required=Exists(Shift.required_qualifications.through.objects.filter(shift_id=OuterRef("pk"))),
+    return _roster_shifts(
+        roster_id=roster.pk,
+        start=start,
+        end=end,
+        include_cancelled=include_cancelled,
+        viewer_id=viewer.pk if viewer is not None else None,
     )
-    if viewer is not None:
-        mine = Signup.objects.filter(shift_id=OuterRef("pk"), person=viewer, status__in=ACTIVE_STATUSES)
-        shifts = shifts.annotate(
-            my_signup_id=Subquery(mine.order_by("pk").values("pk")[:1]),
-            my_signup_status=Subquery(mine.order_by("pk").values("status")[:1]),
-        )
-    return shifts.order_by("starts_at", "pk")
 
 
-def attach_qualifications(shifts: list[Shift]) -> None:
-    """Give each shift ``qualification_rows`` ([{id, code, name}], by id) in one query for all.
+def qualifications_by_shift(shift_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """Each shift's required qualifications ([{id, code, name}], by id), in one query for all.
 
     Plain rows rather than a prefetch: a page of 50 shifts would otherwise build a related
     manager and a model per shift and qualification only to read three columns.
     """
-    todo = {shift.pk: shift for shift in shifts if not hasattr(shift, "qualification_rows")}
-    for pk, shift in list(todo.items()):
-        if getattr(shift, "_has_required", True) is False:
-            shift.qualification_rows = []  # type: ignore[attr-defined]
-            del todo[pk]
-    if not todo:
-        return
-    rows: dict[int, list[dict[str, Any]]] = {pk: [] for pk in todo}
+    rows: dict[int, list[dict[str, Any]]] = {pk: [] for pk in shift_ids}
+    if not shift_ids:
+        return rows
     links = (
-        Shift.required_qualifications.through.objects.filter(shift_id__in=list(todo))
+        Shift.required_qualifications.through.objects.filter(shift_id__in=shift_ids)
         .order_by("qualification_id")
         .values_list("shift_id", "qualification_id", "qualification__code", "qualification__name")
     )
     for shift_id, pk, code, name in links:
         rows[shift_id].append({"id": pk, "code": code, "name": name})
-    for pk, shift in todo.items():
-        shift.qualification_rows = rows[pk]  # type: ignore[attr-defined]
+    return rows
+
+
+def attach_qualifications(shifts: list[Shift]) -> None:
+    """Give each shift ``qualification_rows`` (see ``qualifications_by_shift``); shifts known
+    to require nothing (``_has_required``) cost no query."""
+    todo = []
+    for shift in shifts:
+        if hasattr(shift, "qualification_rows"):
+            continue
+        if getattr(shift, "_has_required", True) is False:
+            shift.qualification_rows = []  # type: ignore[attr-defined]
+        else:
+            todo.append(shift)
+    found = qualifications_by_shift([shift.pk for shift in todo])
+    for shift in todo:
+        shift.qualification_rows = found[shift.pk]  # type: ignore[attr-defined]
+
+
+def _open(shifts: QuerySet[Shift], *, person_id: int, now: datetime) -> QuerySet[Shift]:
+    held_by_person = Signup.objects.filter(person_id=person_id, status__in=ACTIVE_STATUSES).values("shift_id")
+    return (
+        shifts.filter(filled__lt=F("capacity"))
+        # A flexible window stays open until it ends; a timed shift until it starts.
+        .filter(Q(is_flexible=False, starts_at__gt=now) | Q(is_flexible=True, ends_at__gt=now))
+        .exclude(pk__in=held_by_person)
+    )
 
 
 def open_shifts(
@@ -283,15 +322,92 @@ def open_shifts(
 ) -> QuerySet[Shift]:
     """Shifts the person could still claim a place on: scheduled, not started, not full, not
     already held (or waited for) by them. Eligibility rules are checked at claim time."""
-    now = timezone.now()
-    held_by_person = Signup.objects.filter(person=person, status__in=ACTIVE_STATUSES).values("shift_id")
-    return (
-        shifts_for_roster(roster=roster, start=start, end=end, include_cancelled=False)
-        .filter(filled__lt=F("capacity"))
-        # A flexible window stays open until it ends; a timed shift until it starts.
-        .filter(Q(is_flexible=False, starts_at__gt=now) | Q(is_flexible=True, ends_at__gt=now))
-        .exclude(pk__in=held_by_person)
+    shifts = _roster_shifts(
+        roster_id=roster.pk, start=start, end=end, include_cancelled=False, viewer_id=None
     )
+    return _open(shifts, person_id=person.pk, now=timezone.now())
+
+
+# What a page of listed shifts reads of each: ShiftOutput's fields, straight from the columns.
+SHIFT_ROW = (
+    "id",
+    "roster_id",
+    "series_id",
+    "title",
+    "starts_at",
+    "ends_at",
+    "roster_time_zone",
+    "is_flexible",
+    "capacity",
+    "filled",
+    "location",
+    "call_link",
+    "notes",
+    "status",
+    "sequence",
+    "_has_required",
+)
+
+
+@cache
+def _shift_page(*, open_only: bool, with_start: bool, with_end: bool) -> CompiledQuery:
+    # One compiled statement per combination of filters: each is a different WHERE.
+    kinds: dict[str, type] = {"roster_id": int, "person_id": int}
+    if open_only:
+        kinds["now"] = datetime
+    if with_start:
+        kinds["start"] = datetime
+    if with_end:
+        kinds["end"] = datetime
+
+    def build(
+        *,
+        roster_id: int,
+        person_id: int,
+        now: datetime | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
+    ) -> QuerySet[Any]:
+        if open_only:
+            assert now is not None
+            shifts = _roster_shifts(
+                roster_id=roster_id, start=start, end=end, include_cancelled=False, viewer_id=None
+            )
+            return _open(shifts, person_id=person_id, now=now).values(*SHIFT_ROW)
+        shifts = _roster_shifts(
+            roster_id=roster_id, start=start, end=end, include_cancelled=True, viewer_id=person_id
+        )
+        return shifts.values(*SHIFT_ROW, "my_signup_id", "my_signup_status")
+
+    return CompiledQuery(build, counted=True, **kinds)
+
+
+def shift_page(
+    *,
+    roster: Roster,
+    person: Person,
+    open_only: bool,
+    start: datetime | None,
+    end: datetime | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[dict[str, Any]], int]:
+    """A page of the roster's shifts as rows (``SHIFT_ROW``, each with its ``qualifications``)
+    and how many there are in all: ``open_shifts`` when ``open_only``, else
+    ``shifts_for_roster`` with the person's own sign-up (``my_signup_id``/``_status``)."""
+    values: dict[str, Any] = {"roster_id": roster.pk, "person_id": person.pk}
+    if open_only:
+        values["now"] = timezone.now()
+    if start is not None:
+        values["start"] = start
+    if end is not None:
+        values["end"] = end
+    query = _shift_page(open_only=open_only, with_start=start is not None, with_end=end is not None)
+    rows, count = query.page(limit=limit, offset=offset, **values)
+    found = qualifications_by_shift([row["id"] for row in rows if row["_has_required"]])
+    for row in rows:
+        row["qualifications"] = found.get(row["id"], [])
+    return rows, count
 
 
 def _open_swap_subquery() -> Subquery:
@@ -316,6 +432,17 @@ def signups_for_shift(*, shift: Shift, person: Person) -> QuerySet[Signup]:
     return signups.filter(status=Signup.Status.CONFIRMED)
 
 
+def _commitments(*, person_id: int, since: datetime, include_cancelled: bool) -> QuerySet[Signup]:
+    statuses: list[str] = [*ACTIVE_STATUSES, Signup.Status.COMPLETED, Signup.Status.NO_SHOW]
+    if include_cancelled:
+        statuses.append(Signup.Status.CANCELLED)
+    return (
+        Signup.objects.filter(person_id=person_id, status__in=statuses, shift__ends_at__gte=since)
+        .annotate(open_swap_id=_open_swap_subquery())
+        .order_by("shift__starts_at", "pk")
+    )
+
+
 def commitments_for(
     *, person: Person, since: datetime | None = None, include_cancelled: bool = False
 ) -> QuerySet[Signup]:
@@ -324,15 +451,50 @@ def commitments_for(
     ``since`` (default: 24 hours ago) keeps recent past commitments for "did it happen?".
     """
     since = since if since is not None else timezone.now() - timedelta(hours=24)
-    statuses: list[str] = [*ACTIVE_STATUSES, Signup.Status.COMPLETED, Signup.Status.NO_SHOW]
-    if include_cancelled:
-        statuses.append(Signup.Status.CANCELLED)
-    return (
-        Signup.objects.filter(person=person, status__in=statuses, shift__ends_at__gte=since)
-        .select_related("shift", "shift__roster")
-        .annotate(open_swap_id=_open_swap_subquery())
-        .order_by("shift__starts_at", "pk")
+    return _commitments(person_id=person.pk, since=since, include_cancelled=include_cancelled).select_related(
+        "shift", "shift__roster"
     )
+
+
+# What a page of commitments reads: CommitmentOutput's fields, straight from the columns.
+COMMITMENT_ROW = (
+    "id",
+    "status",
+    "note",
+    "offer_expires_at",
+    "cancel_requested_at",
+    "open_swap_id",
+    "shift_id",
+    "shift__title",
+    "shift__starts_at",
+    "shift__ends_at",
+    "shift__is_flexible",
+    "shift__location",
+    "shift__call_link",
+    "shift__status",
+    "shift__sequence",
+    "shift__roster_id",
+    "shift__roster__name",
+    "shift__roster__kind",
+    "shift__roster__time_zone",
+)
+
+_COMMITMENT_PAGE = CompiledQuery(
+    lambda person_id, since: _commitments(person_id=person_id, since=since, include_cancelled=False).values(
+        *COMMITMENT_ROW
+    ),
+    counted=True,
+    person_id=int,
+    since=datetime,
+)
+
+
+def commitment_page(
+    *, person: Person, since: datetime | None, limit: int, offset: int
+) -> tuple[list[dict[str, Any]], int]:
+    """A page of ``commitments_for`` as rows (``COMMITMENT_ROW``) and how many there are in all."""
+    since = since if since is not None else timezone.now() - timedelta(hours=24)
+    return _COMMITMENT_PAGE.page(limit=limit, offset=offset, person_id=person.pk, since=since)
 
 
 def overlapping_commitments(

@@ -6,6 +6,7 @@ Every 4xx answers ``{"error": {"code": ..., "message": ..., "fields": {...}}}`` 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -177,6 +178,19 @@ class LeanPagination(Pagination):
         if self.count > self.limit and self.template is not None:
             self.display_page_controls = True
         return rows[: self.limit]
+
+
+class CountedPagination(Pagination):
+    """Same page and shape as ``Pagination``, for reads that return a page and its count at once
+    (``village.compiled.CompiledQuery.page``): ``read(limit=, offset=)`` gives (rows, count)."""
+
+    def paginate_read(self, read: Callable[..., tuple[list[Any], int]], request: Any) -> list[Any]:
+        self.request = request
+        limit = self.get_limit(request)
+        assert limit is not None  # default_limit is set
+        self.limit, self.offset = limit, self.get_offset(request)
+        rows, self.count = read(limit=self.limit, offset=self.offset)
+        return rows
 
 
 class AwareDateTimeField(serializers.DateTimeField):

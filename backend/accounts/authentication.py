@@ -8,6 +8,7 @@ selectors' imports (``village.api`` imports those views) could finish.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from django.db import connection
@@ -17,10 +18,11 @@ from rest_framework import authentication, exceptions
 from village.compiled import CompiledQuery
 
 
-def _person_columns() -> list[str]:
+@cache
+def _person_columns() -> tuple[str, ...]:
     from accounts.models import Person
 
-    return [field.attname for field in Person._meta.concrete_fields]
+    return tuple(field.attname for field in Person._meta.concrete_fields)
 
 
 def _token_row(key: str) -> Any:

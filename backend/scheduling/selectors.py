@@ -184,8 +184,9 @@ def signup_visible_to(*, signup_id: int, person: Person) -> Signup:
     return signup
 
 
-def _roster_columns() -> list[str]:
-    return [field.attname for field in Roster._meta.concrete_fields]
+@cache
+def _roster_columns() -> tuple[str, ...]:
+    return tuple(field.attname for field in Roster._meta.concrete_fields)
 
 
 _ROSTER_WITH_ROLE = CompiledQuery(

@@ -6,7 +6,6 @@ from datetime import tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.utils import timezone
 from rest_framework import serializers
 
 from notifications.channels import redact_addresses
@@ -17,6 +16,7 @@ from scheduling.serializers.shifts import (
     PersonBrief,
     _iso,
     _open_swap_id,
+    _page_zone,
 )
 from village.api import OutputModelSerializer
 
@@ -84,7 +84,7 @@ class CommitmentOutput(OutputModelSerializer):
             **{f"shift__{name}": getattr(shift, name) for name in _SHIFT_COLUMNS},
             **{f"shift__roster__{name}": getattr(roster, name) for name in _ROSTER_COLUMNS},
         }
-        return commitment_row_output(row, timezone.get_current_timezone())
+        return commitment_row_output(row, _page_zone())
 
 
 _SHIFT_COLUMNS = [name for name in CommitmentShift.Meta.fields if name != "id"]
@@ -123,7 +123,7 @@ def commitment_row_output(row: dict[str, Any], zone: tzinfo) -> dict[str, Any]:
 
 
 def commitment_rows_output(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    zone = timezone.get_current_timezone()
+    zone = _page_zone()
     return [commitment_row_output(row, zone) for row in rows]
 
 

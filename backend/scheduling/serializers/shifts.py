@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from django.db.models import Manager
@@ -47,8 +47,15 @@ def _datetime(value: datetime | None) -> str | None:
     return _DATETIME.to_representation(value) if value is not None else None
 
 
+def _page_zone() -> tzinfo:
+    """The zone ``_datetime`` formats in, looked up once for a page. UTC as the datetime module's
+    own, which the database's datetimes already carry: converting one to it is then free."""
+    zone = timezone.get_current_timezone()
+    return UTC if getattr(zone, "key", None) == "UTC" else zone
+
+
 def _iso(value: datetime | None, zone: tzinfo) -> str | None:
-    # ``_datetime`` for a whole page, the current zone looked up once by the caller.
+    # ``_datetime`` for a whole page, in the zone of ``_page_zone``.
     if value is None:
         return None
     text = value.astimezone(zone).isoformat()
@@ -88,7 +95,7 @@ def shift_row_output(row: dict[str, Any], zone: tzinfo) -> dict[str, Any]:
 
 
 def shift_rows_output(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    zone = timezone.get_current_timezone()
+    zone = _page_zone()
     return [shift_row_output(row, zone) for row in rows]
 
 
@@ -166,7 +173,7 @@ class ShiftOutput(OutputModelSerializer):
             my_signup_id=my_signup["id"] if my_signup else None,
             my_signup_status=my_signup["status"] if my_signup else None,
         )
-        return shift_row_output(row, timezone.get_current_timezone())
+        return shift_row_output(row, _page_zone())
 
 
 # The columns of SHIFT_ROW that are the shift's own attributes.

@@ -219,37 +219,6 @@ def roster_visible_to(*, roster_id: int, person: Person) -> Roster:
     return roster
 
 
-def _roster_shifts(
-    *,
-    roster_id: int,
-    start: datetime | None,
-    end: datetime | None,
-    include_cancelled: bool,
-    viewer_id: int | None,
-) -> QuerySet[Shift]:
-    shifts = Shift.objects.filter(roster_id=roster_id)
-    if start is not None:
-        shifts = shifts.filter(ends_at__gt=start)
-    if end is not None:
-        shifts = shifts.filter(starts_at__lt=end)
-    if not include_cancelled:
-        shifts = shifts.filter(status=Shift.Status.SCHEDULED)
-    # The roster's zone is the one thing a listed shift needs of its roster: a column, not a
-    # second model instance per row.
-    shifts = shifts.annotate(
-        roster_time_zone=F("roster__time_zone"),
-        # Most shifts require nothing: a page where none does needs no qualifications query.
-        _has_required=Exists(Shift.required_qualifications.through.objects.filter(shift_id=OuterRef("pk"))),
-    )
-    if viewer_id is not None:
-        mine = Signup.objects.filter(shift_id=OuterRef("pk"), person_id=viewer_id, status__in=ACTIVE_STATUSES)
-        shifts = shifts.annotate(
-            my_signup_id=Subquery(mine.order_by("pk").values("pk")[:1]),
-            my_signup_status=Subquery(mine.order_by("pk").values("status")[:1]),
-        )
-    return shifts.order_by("starts_at", "pk")
-
-
 def shifts_for_roster(
     *,
     roster: Roster,
@@ -264,13 +233,27 @@ def shifts_for_roster(
     active sign-up, if any), read in the same statement. Required qualifications are fetched
     for a whole page at once by ``attach_qualifications`` (``ShiftOutput(many=True)`` does it).
     """
-    return _roster_shifts(
-        roster_id=roster.pk,
-        start=start,
-        end=end,
-        include_cancelled=include_cancelled,
-        viewer_id=viewer.pk if viewer is not None else None,
+    shifts = Shift.objects.filter(roster=roster)
+    if start is not None:
+        shifts = shifts.filter(ends_at__gt=start)
+    if end is not None:
+        shifts = shifts.filter(starts_at__lt=end)
+    if not include_cancelled:
+        shifts = shifts.filter(status=Shift.Status.SCHEDULED)
+    # The roster's zone is the one thing a listed shift needs of its roster: a column, not a
+    # second model instance per row.
+    shifts = shifts.annotate(
+        roster_time_zone=F("roster__time_zone"),
+        # Most shifts require nothing: a page where none does needs no qualifications query.
+        _has_required=Exists(Shift.required_qualifications.through.objects.filter(shift_id=OuterRef("pk"))),
     )
+    if viewer is not None:
+        mine = Signup.objects.filter(shift_id=OuterRef("pk"), person=viewer, status__in=ACTIVE_STATUSES)
+        shifts = shifts.annotate(
+            my_signup_id=Subquery(mine.order_by("pk").values("pk")[:1]),
+            my_signup_status=Subquery(mine.order_by("pk").values("status")[:1]),
+        )
+    return shifts.order_by("starts_at", "pk")
 
 
 def qualifications_by_shift(shift_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
@@ -308,25 +291,25 @@ def attach_qualifications(shifts: list[Shift]) -> None:
         shift.qualification_rows = found[shift.pk]  # type: ignore[attr-defined]
 
 
-def _open(shifts: QuerySet[Shift], *, person_id: int, now: datetime) -> QuerySet[Shift]:
-    held_by_person = Signup.objects.filter(person_id=person_id, status__in=ACTIVE_STATUSES).values("shift_id")
+def open_shifts(
+    *,
+    roster: Roster,
+    person: Person,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    now: datetime | None = None,
+) -> QuerySet[Shift]:
+    """Shifts the person could still claim a place on: scheduled, not started, not full, not
+    already held (or waited for) by them. Eligibility rules are checked at claim time."""
+    now = now or timezone.now()
+    held_by_person = Signup.objects.filter(person=person, status__in=ACTIVE_STATUSES).values("shift_id")
     return (
-        shifts.filter(filled__lt=F("capacity"))
+        shifts_for_roster(roster=roster, start=start, end=end, include_cancelled=False)
+        .filter(filled__lt=F("capacity"))
         # A flexible window stays open until it ends; a timed shift until it starts.
         .filter(Q(is_flexible=False, starts_at__gt=now) | Q(is_flexible=True, ends_at__gt=now))
         .exclude(pk__in=held_by_person)
     )
-
-
-def open_shifts(
-    *, roster: Roster, person: Person, start: datetime | None = None, end: datetime | None = None
-) -> QuerySet[Shift]:
-    """Shifts the person could still claim a place on: scheduled, not started, not full, not
-    already held (or waited for) by them. Eligibility rules are checked at claim time."""
-    shifts = _roster_shifts(
-        roster_id=roster.pk, start=start, end=end, include_cancelled=False, viewer_id=None
-    )
-    return _open(shifts, person_id=person.pk, now=timezone.now())
 
 
 # What a page of listed shifts reads of each: ShiftOutput's fields, straight from the columns.
@@ -369,15 +352,12 @@ def _shift_page(*, open_only: bool, with_start: bool, with_end: bool) -> Compile
         start: datetime | None = None,
         end: datetime | None = None,
     ) -> QuerySet[Any]:
+        # Instances that carry only their key: all a filter reads of them.
+        roster, person = Roster(pk=roster_id), Person(pk=person_id)
         if open_only:
-            assert now is not None
-            shifts = _roster_shifts(
-                roster_id=roster_id, start=start, end=end, include_cancelled=False, viewer_id=None
-            )
-            return _open(shifts, person_id=person_id, now=now).values(*SHIFT_ROW)
-        shifts = _roster_shifts(
-            roster_id=roster_id, start=start, end=end, include_cancelled=True, viewer_id=person_id
-        )
+            shifts = open_shifts(roster=roster, person=person, start=start, end=end, now=now)
+            return shifts.values(*SHIFT_ROW)
+        shifts = shifts_for_roster(roster=roster, start=start, end=end, viewer=person)
         return shifts.values(*SHIFT_ROW, "my_signup_id", "my_signup_status")
 
     return CompiledQuery(build, counted=True, **kinds)
@@ -433,17 +413,6 @@ def signups_for_shift(*, shift: Shift, person: Person) -> QuerySet[Signup]:
     return signups.filter(status=Signup.Status.CONFIRMED)
 
 
-def _commitments(*, person_id: int, since: datetime, include_cancelled: bool) -> QuerySet[Signup]:
-    statuses: list[str] = [*ACTIVE_STATUSES, Signup.Status.COMPLETED, Signup.Status.NO_SHOW]
-    if include_cancelled:
-        statuses.append(Signup.Status.CANCELLED)
-    return (
-        Signup.objects.filter(person_id=person_id, status__in=statuses, shift__ends_at__gte=since)
-        .annotate(open_swap_id=_open_swap_subquery())
-        .order_by("shift__starts_at", "pk")
-    )
-
-
 def commitments_for(
     *, person: Person, since: datetime | None = None, include_cancelled: bool = False
 ) -> QuerySet[Signup]:
@@ -452,8 +421,14 @@ def commitments_for(
     ``since`` (default: 24 hours ago) keeps recent past commitments for "did it happen?".
     """
     since = since if since is not None else timezone.now() - timedelta(hours=24)
-    return _commitments(person_id=person.pk, since=since, include_cancelled=include_cancelled).select_related(
-        "shift", "shift__roster"
+    statuses: list[str] = [*ACTIVE_STATUSES, Signup.Status.COMPLETED, Signup.Status.NO_SHOW]
+    if include_cancelled:
+        statuses.append(Signup.Status.CANCELLED)
+    return (
+        Signup.objects.filter(person=person, status__in=statuses, shift__ends_at__gte=since)
+        .select_related("shift", "shift__roster")
+        .annotate(open_swap_id=_open_swap_subquery())
+        .order_by("shift__starts_at", "pk")
     )
 
 
@@ -481,7 +456,7 @@ COMMITMENT_ROW = (
 )
 
 _COMMITMENT_PAGE = CompiledQuery(
-    lambda person_id, since: _commitments(person_id=person_id, since=since, include_cancelled=False).values(
+    lambda person_id, since: commitments_for(person=Person(pk=person_id), since=since).values(
         *COMMITMENT_ROW
     ),
     counted=True,

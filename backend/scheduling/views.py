@@ -54,7 +54,14 @@ from scheduling.serializers import (
     shift_rows_output,
 )
 from scheduling.services._common import require_coordinator
-from village.api import AwareDateTimeField, CountedPagination, DomainError, LeanPagination, Pagination
+from village.api import (
+    LIST_RENDERERS,
+    AwareDateTimeField,
+    CountedPagination,
+    DomainError,
+    LeanPagination,
+    Pagination,
+)
 
 
 def _me(request: Request) -> Person:
@@ -110,6 +117,7 @@ class RosterDetailView(APIView):
 
 class RosterShiftsView(APIView):
     pagination_class = Pagination
+    renderer_classes = LIST_RENDERERS
 
     @extend_schema(parameters=filter_parameters(ShiftFilter), responses=ShiftOutput(many=True))
     def get(self, request: Request, roster_id: int) -> Response:
@@ -314,6 +322,7 @@ class SwapWithdrawView(APIView):
 
 class MyCommitmentsView(APIView):
     pagination_class = Pagination
+    renderer_classes = LIST_RENDERERS
 
     @extend_schema(
         parameters=[

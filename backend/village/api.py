@@ -18,7 +18,9 @@ from django.http import Http404
 from django.utils import timezone
 from django_filters import IsoDateTimeFilter
 from django_filters.fields import IsoDateTimeField
+from drf_orjson_renderer.renderers import ORJSONRenderer
 from rest_framework import exceptions, pagination, serializers, status
+from rest_framework.renderers import BrowsableAPIRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -178,6 +180,13 @@ class LeanPagination(Pagination):
         if self.count > self.limit and self.template is not None:
             self.display_page_controls = True
         return rows[: self.limit]
+
+
+# The lists read all day (a roster's shifts, my commitments) answer through orjson, ~10x faster than
+# the json module for a page of 50: their bodies are str keys, strings, numbers and booleans only,
+# which both write as the same JSON. Everything else keeps DRF's JSONRenderer, whose encoder also
+# turns raw datetimes (with "Z"), lazy strings and non-str keys into JSON the way clients expect.
+LIST_RENDERERS = [ORJSONRenderer, BrowsableAPIRenderer]
 
 
 class CountedPagination(Pagination):

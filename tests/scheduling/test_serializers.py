@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
 from rest_framework import serializers
+from rest_framework.renderers import JSONRenderer
 
 from scheduling import selectors
 from scheduling.models import Roster, Shift, ShiftSeries, Signup, SwapOffer
@@ -188,3 +190,16 @@ def test_commitment_list_matches_the_generic_serializer(login, roster, volunteer
     assert len(results) == 4
     assert results == expected
     assert [c["open_swap"] is not None for c in results].count(True) == 1
+
+
+def test_lists_answer_the_json_drf_would(login, roster, volunteer):
+    """The two lists render through orjson (village.api.LIST_RENDERERS): same JSON, any text."""
+    shift = ShiftFactory(roster=roster, notes='Café\u2028— 5 € "quoted" \\ <b>', location="Ørsted ✓")
+    SignupFactory(shift=shift, person=volunteer, note="ñandú 🥣")
+    client = login(volunteer)
+
+    for url in (f"/api/v1/rosters/{roster.pk}/shifts/", "/api/v1/me/commitments/"):
+        response = client.get(url)
+        assert response["Content-Type"] == "application/json"
+        assert json.loads(response.content) == json.loads(JSONRenderer().render(response.data))
+        assert response.json()["count"] == 1

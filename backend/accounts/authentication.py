@@ -1,7 +1,9 @@
-"""API token authentication with the token read prepared once (see ``village.prepared``).
+"""API token authentication: DRF's, with the token and its person read by one precompiled statement.
 
-DRF's ``TokenAuthentication`` builds ``Token.objects.select_related("user").get(key=…)`` on every
-request; compiling that cost about as much as the list query it guards. Same rules, same messages.
+Every API request a partner app or script makes starts here, and the ORM's building of
+``select_related("user").get(key=...)`` cost more than running it. The read lives here rather than
+in ``accounts.selectors`` because DRF imports this module while its own views load, before the
+selectors' imports (``village.api`` imports those views) could finish.
 """
 
 from __future__ import annotations
@@ -9,26 +11,32 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
-from rest_framework import exceptions
-from rest_framework.authentication import TokenAuthentication
-from rest_framework.authtoken.models import Token
+from rest_framework import authentication, exceptions
 
-from village.prepared import PreparedQuery
+from village.compiled import CompiledQuery
 
 
 def _token_with_person(*, key: str) -> Any:
-    return Token.objects.select_related("user").filter(key=key)[:1]
+    from rest_framework.authtoken.models import Token
+
+    return Token.objects.select_related("user").filter(key=key)
 
 
-# No generated key has a colon: where this lands in the parameters is where a request's key goes.
-_token = PreparedQuery(_token_with_person, key="prepared:token-key")
+_TOKEN = CompiledQuery(_token_with_person, key=str)
 
 
-class PreparedTokenAuthentication(TokenAuthentication):
-    def authenticate_credentials(self, key: str) -> tuple[Any, Token]:
-        token = _token.first(key=key)
+def api_token(*, key: str) -> Any:
+    """The API token with that key, its person loaded (``token.user``), or None."""
+    return _TOKEN.first(key=key)
+
+
+class TokenAuthentication(authentication.TokenAuthentication):
+    """``Authorization: Token …``, answered exactly as DRF's, with the token read by ``api_token``."""
+
+    def authenticate_credentials(self, key: str) -> tuple[Any, Any]:
+        token = api_token(key=key)
         if token is None:
             raise exceptions.AuthenticationFailed(_("Invalid token."))
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
-        return (token.user, token)
+        return token.user, token

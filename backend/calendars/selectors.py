@@ -17,7 +17,7 @@ from calendars.models import FeedToken
 from practical.models import Circle
 from scheduling.models import Roster, Signup
 from scheduling.selectors import roster_role
-from village.prepared import PreparedQuery
+from village.compiled import CompiledQuery
 
 __all__ = [
     "CANCELLED_KEPT_FOR",
@@ -40,19 +40,17 @@ def hash_token(token: str) -> str:
 
 
 def _live_token_with_owner(*, token_hash: str) -> QuerySet[FeedToken]:
-    return FeedToken.objects.select_related("owner").filter(token_hash=token_hash, revoked_at__isnull=True)[
-        :1
-    ]
+    return FeedToken.objects.select_related("owner").filter(token_hash=token_hash, revoked_at__isnull=True)
 
 
 # Every calendar poll starts here, and building the query through the ORM cost more than running it.
-# No SHA-256 hex digest looks like the sentinel: where it lands is where a request's hash goes.
-_live_token = PreparedQuery(_live_token_with_owner, token_hash="not-a-token-hash:" + "0" * 47)
+_LIVE_TOKEN = CompiledQuery(_live_token_with_owner, token_hash=str)
 
 
 def feed_token_by_secret(*, token: str) -> FeedToken | None:
     """The live token row for a secret from a feed URL, or None (unknown, rotated or revoked)."""
-    return _live_token.first(token_hash=hash_token(token))
+    found: FeedToken | None = _LIVE_TOKEN.first(token_hash=hash_token(token))
+    return found
 
 
 def feed_token_live(*, owner: Person, scope: str, scope_id: int) -> FeedToken | None:

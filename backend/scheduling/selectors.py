@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any, Literal
 
-from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import MembershipStatus, OrganisationMembership, Person, Role
 from scheduling.models import Roster, RosterMembership, Shift, Signup, SwapOffer
-from village.prepared import PreparedQuery
+from village.compiled import CompiledQuery
 
 RosterRole = Literal["coordinator", "volunteer"]
 
@@ -145,11 +145,11 @@ def _shift_with_claim_facts(*, shift_id: int, person_id: int) -> QuerySet[Shift]
     shifts = Shift.objects.select_related("roster").filter(pk=shift_id)
     return _with_role(shifts, person=person_id, roster_path="roster__").annotate(
         my_active_status=Subquery(mine.values("status")[:1]), _has_required=Exists(required)
-    )[:1]
+    )
 
 
 # Every claim starts with this read; compiling its four subqueries cost more than running them.
-_shift_for_claim = PreparedQuery(_shift_with_claim_facts, shift_id=-7_000_001, person_id=-7_000_002)
+_SHIFT_FOR_CLAIM = CompiledQuery(_shift_with_claim_facts, shift_id=int, person_id=int)
 
 
 def shift_by_id(*, shift_id: int, person: Person | None = None) -> Shift:
@@ -165,13 +165,13 @@ def shift_by_id(*, shift_id: int, person: Person | None = None) -> Shift:
         if shift is None:
             raise Http404
         return shift
-    # The ORM answers "no such row" for an id past the column's range; prepared SQL would fail (500).
-    found = _shift_for_claim.first(shift_id=shift_id, person_id=person.pk) if 0 < shift_id < 2**63 else None
+    # The ORM answers "no such row" for an id past the column's range; compiled SQL would fail (500).
+    found = _SHIFT_FOR_CLAIM.first(shift_id=shift_id, person_id=person.pk) if 0 < shift_id < 2**63 else None
     if found is None:
         raise Http404
     _remember_role(found, found.roster, person)
-    found._read_for = person.pk  # type: ignore[attr-defined]
-    found._needs_qualifications = found._has_required  # type: ignore[attr-defined]
+    found._read_for = person.pk
+    found._needs_qualifications = found._has_required
     return found
 
 
@@ -190,38 +190,26 @@ def signup_visible_to(*, signup_id: int, person: Person) -> Signup:
     return signup
 
 
-def _roster_with_role_sql() -> str:
-    roster, member, org = (
-        connection.ops.quote_name(model._meta.db_table)
-        for model in (Roster, RosterMembership, OrganisationMembership)
-    )
-    # At most one membership per roster and per organisation (unique), so no ORDER BY or LIMIT.
-    return (
-        f"SELECT r.*, "  # noqa: S608  # nosec B608 - our table names; values are parameters
-        f"(SELECT m.role FROM {member} m WHERE m.roster_id = r.id AND m.person_id = %s AND m.status = %s) "
-        f"AS _member_role, "
-        f"(SELECT o.role FROM {org} o WHERE o.organisation_id = r.organisation_id AND o.person_id = %s "
-        f"AND o.status = %s) AS _org_role "
-        f"FROM {roster} r WHERE r.id = %s"
-    )
+_ROSTER_WITH_ROLE = CompiledQuery(
+    lambda roster_id, person_id: _with_role(Roster.objects.filter(pk=roster_id), person=person_id),
+    roster_id=int,
+    person_id=int,
+)
 
 
 def roster_visible_to(*, roster_id: int, person: Person) -> Roster:
     """The roster, or Http404 when it does not exist or the person has no role on it.
 
-    Every roster endpoint starts here, so it is one statement written out: the same lookup
-    through the ORM's subquery annotations cost four times as long to build as to run.
+    Every roster endpoint starts here, so its one statement is compiled once (village.compiled):
+    building the lookup's subquery annotations through the ORM cost four times as long as running it.
     """
-    # The ORM answers "no such row" for an id past the column's range; raw SQL would fail (500).
+    # The ORM answers "no such row" for an id past the column's range; compiled SQL would fail (500).
     if not person.is_authenticated or not 0 < roster_id < 2**63:
         raise Http404
-    active = MembershipStatus.ACTIVE.value
-    rows = list(
-        Roster.objects.raw(_roster_with_role_sql(), [person.pk, active, person.pk, active, roster_id])
-    )
-    if not rows or _remember_role(rows[0], rows[0], person) is None:
+    roster = _ROSTER_WITH_ROLE.first(roster_id=roster_id, person_id=person.pk)
+    if roster is None or _remember_role(roster, roster, person) is None:
         raise Http404
-    return rows[0]
+    return roster
 
 
 def shifts_for_roster(
@@ -261,37 +249,52 @@ def shifts_for_roster(
     return shifts.order_by("starts_at", "pk")
 
 
-def attach_qualifications(shifts: list[Shift]) -> None:
-    """Give each shift ``qualification_rows`` ([{id, code, name}], by id) in one query for all.
+def qualifications_by_shift(shift_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """Each shift's required qualifications ([{id, code, name}], by id), in one query for all.
 
     Plain rows rather than a prefetch: a page of 50 shifts would otherwise build a related
     manager and a model per shift and qualification only to read three columns.
     """
-    todo = {shift.pk: shift for shift in shifts if not hasattr(shift, "qualification_rows")}
-    for pk, shift in list(todo.items()):
-        if getattr(shift, "_has_required", True) is False:
-            shift.qualification_rows = []  # type: ignore[attr-defined]
-            del todo[pk]
-    if not todo:
-        return
-    rows: dict[int, list[dict[str, Any]]] = {pk: [] for pk in todo}
+    rows: dict[int, list[dict[str, Any]]] = {pk: [] for pk in shift_ids}
+    if not shift_ids:
+        return rows
     links = (
-        Shift.required_qualifications.through.objects.filter(shift_id__in=list(todo))
+        Shift.required_qualifications.through.objects.filter(shift_id__in=shift_ids)
         .order_by("qualification_id")
         .values_list("shift_id", "qualification_id", "qualification__code", "qualification__name")
     )
     for shift_id, pk, code, name in links:
         rows[shift_id].append({"id": pk, "code": code, "name": name})
-    for pk, shift in todo.items():
-        shift.qualification_rows = rows[pk]  # type: ignore[attr-defined]
+    return rows
+
+
+def attach_qualifications(shifts: list[Shift]) -> None:
+    """Give each shift ``qualification_rows`` (see ``qualifications_by_shift``); shifts known
+    to require nothing (``_has_required``) cost no query."""
+    todo = []
+    for shift in shifts:
+        if hasattr(shift, "qualification_rows"):
+            continue
+        if getattr(shift, "_has_required", True) is False:
+            shift.qualification_rows = []  # type: ignore[attr-defined]
+        else:
+            todo.append(shift)
+    found = qualifications_by_shift([shift.pk for shift in todo])
+    for shift in todo:
+        shift.qualification_rows = found[shift.pk]  # type: ignore[attr-defined]
 
 
 def open_shifts(
-    *, roster: Roster, person: Person, start: datetime | None = None, end: datetime | None = None
+    *,
+    roster: Roster,
+    person: Person,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    now: datetime | None = None,
 ) -> QuerySet[Shift]:
     """Shifts the person could still claim a place on: scheduled, not started, not full, not
     already held (or waited for) by them. Eligibility rules are checked at claim time."""
-    now = timezone.now()
+    now = now or timezone.now()
     held_by_person = Signup.objects.filter(person=person, status__in=ACTIVE_STATUSES).values("shift_id")
     return (
         shifts_for_roster(roster=roster, start=start, end=end, include_cancelled=False)
@@ -300,6 +303,85 @@ def open_shifts(
         .filter(Q(is_flexible=False, starts_at__gt=now) | Q(is_flexible=True, ends_at__gt=now))
         .exclude(pk__in=held_by_person)
     )
+
+
+# What a page of listed shifts reads of each: ShiftOutput's fields, straight from the columns.
+SHIFT_ROW = (
+    "id",
+    "roster_id",
+    "series_id",
+    "title",
+    "starts_at",
+    "ends_at",
+    "roster_time_zone",
+    "is_flexible",
+    "capacity",
+    "filled",
+    "location",
+    "call_link",
+    "notes",
+    "status",
+    "sequence",
+    "_has_required",
+)
+
+
+@cache
+def _shift_page(*, open_only: bool, with_start: bool, with_end: bool) -> CompiledQuery:
+    # One compiled statement per combination of filters: each is a different WHERE.
+    kinds: dict[str, type] = {"roster_id": int, "person_id": int}
+    if open_only:
+        kinds["now"] = datetime
+    if with_start:
+        kinds["start"] = datetime
+    if with_end:
+        kinds["end"] = datetime
+
+    def build(
+        *,
+        roster_id: int,
+        person_id: int,
+        now: datetime | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
+    ) -> QuerySet[Any]:
+        # Instances that carry only their key: all a filter reads of them.
+        roster, person = Roster(pk=roster_id), Person(pk=person_id)
+        if open_only:
+            shifts = open_shifts(roster=roster, person=person, start=start, end=end, now=now)
+            return shifts.values(*SHIFT_ROW)
+        shifts = shifts_for_roster(roster=roster, start=start, end=end, viewer=person)
+        return shifts.values(*SHIFT_ROW, "my_signup_id", "my_signup_status")
+
+    return CompiledQuery(build, counted=True, **kinds)
+
+
+def shift_page(
+    *,
+    roster: Roster,
+    person: Person,
+    open_only: bool,
+    start: datetime | None,
+    end: datetime | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[dict[str, Any]], int]:
+    """A page of the roster's shifts as rows (``SHIFT_ROW``, each with its ``qualifications``)
+    and how many there are in all: ``open_shifts`` when ``open_only``, else
+    ``shifts_for_roster`` with the person's own sign-up (``my_signup_id``/``_status``)."""
+    values: dict[str, Any] = {"roster_id": roster.pk, "person_id": person.pk}
+    if open_only:
+        values["now"] = timezone.now()
+    if start is not None:
+        values["start"] = start
+    if end is not None:
+        values["end"] = end
+    query = _shift_page(open_only=open_only, with_start=start is not None, with_end=end is not None)
+    rows, count = query.page(limit=limit, offset=offset, **values)
+    found = qualifications_by_shift([row["id"] for row in rows if row["_has_required"]])
+    for row in rows:
+        row["qualifications"] = found.get(row["id"], [])
+    return rows, count
 
 
 def _open_swap_subquery() -> Subquery:
@@ -341,6 +423,47 @@ def commitments_for(
         .annotate(open_swap_id=_open_swap_subquery())
         .order_by("shift__starts_at", "pk")
     )
+
+
+# What a page of commitments reads: CommitmentOutput's fields, straight from the columns.
+COMMITMENT_ROW = (
+    "id",
+    "status",
+    "note",
+    "offer_expires_at",
+    "cancel_requested_at",
+    "open_swap_id",
+    "shift_id",
+    "shift__title",
+    "shift__starts_at",
+    "shift__ends_at",
+    "shift__is_flexible",
+    "shift__location",
+    "shift__call_link",
+    "shift__status",
+    "shift__sequence",
+    "shift__roster_id",
+    "shift__roster__name",
+    "shift__roster__kind",
+    "shift__roster__time_zone",
+)
+
+_COMMITMENT_PAGE = CompiledQuery(
+    lambda person_id, since: commitments_for(person=Person(pk=person_id), since=since).values(
+        *COMMITMENT_ROW
+    ),
+    counted=True,
+    person_id=int,
+    since=datetime,
+)
+
+
+def commitment_page(
+    *, person: Person, since: datetime | None, limit: int, offset: int
+) -> tuple[list[dict[str, Any]], int]:
+    """A page of ``commitments_for`` as rows (``COMMITMENT_ROW``) and how many there are in all."""
+    since = since if since is not None else timezone.now() - timedelta(hours=24)
+    return _COMMITMENT_PAGE.page(limit=limit, offset=offset, person_id=person.pk, since=since)
 
 
 def overlapping_commitments(

@@ -6,7 +6,11 @@ from scheduling import views
 
 _SIGNUP_ACTIONS = ["cancel", "decline-cancel", "accept-offer", "decline-offer", "swap", "complete", "no-show"]
 
+# In order of traffic where it matters (Django tries each pattern in turn): my commitments and a
+# roster's shifts are most of what the app and calendars ask for.
 urlpatterns: list[URLPattern] = [
+    path("me/commitments/", views.MyCommitmentsView.as_view(), name="my-commitments"),
+    path("me/gaps/", views.MyGapsView.as_view(), name="my-gaps"),
     path("rosters/", views.RosterListView.as_view(), name="roster-list"),
     path("rosters/<int:roster_id>/", views.RosterDetailView.as_view(), name="roster-detail"),
     path("rosters/<int:roster_id>/shifts/", views.RosterShiftsView.as_view(), name="roster-shifts"),
@@ -36,6 +40,4 @@ urlpatterns: list[URLPattern] = [
     ),
     path("swaps/<int:swap_id>/accept/", views.SwapAcceptView.as_view(), name="swap-accept"),
     path("swaps/<int:swap_id>/withdraw/", views.SwapWithdrawView.as_view(), name="swap-withdraw"),
-    path("me/commitments/", views.MyCommitmentsView.as_view(), name="my-commitments"),
-    path("me/gaps/", views.MyGapsView.as_view(), name="my-gaps"),
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.db.models import QuerySet
@@ -21,9 +22,10 @@ from scheduling.filters import (
     SignupFilter,
     SwapFilter,
     filter_parameters,
+    filter_values,
     filtered,
 )
-from scheduling.models import Shift, Signup
+from scheduling.models import Signup
 from scheduling.serializers import (
     AssignInput,
     CancelInput,
@@ -48,9 +50,18 @@ from scheduling.serializers import (
     SwapBoardOutput,
     SwapOutput,
     claim_payload,
+    commitment_rows_output,
+    shift_rows_output,
 )
 from scheduling.services._common import require_coordinator
-from village.api import AwareDateTimeField, DomainError, LeanPagination, Pagination
+from village.api import (
+    LIST_RENDERERS,
+    AwareDateTimeField,
+    CountedPagination,
+    DomainError,
+    LeanPagination,
+    Pagination,
+)
 
 
 def _me(request: Request) -> Person:
@@ -106,23 +117,26 @@ class RosterDetailView(APIView):
 
 class RosterShiftsView(APIView):
     pagination_class = Pagination
+    renderer_classes = LIST_RENDERERS
 
     @extend_schema(parameters=filter_parameters(ShiftFilter), responses=ShiftOutput(many=True))
     def get(self, request: Request, roster_id: int) -> Response:
         me = _me(request)
         roster = selectors.roster_visible_to(roster_id=roster_id, person=me)
-        filters = ShiftFilter(request.query_params, queryset=Shift.objects.none())
-        if not filters.is_valid():
-            raise DomainError(
-                "Some filters need fixing.", fields={k: list(v) for k, v in filters.errors.items()}
-            )
-        params = filters.form.cleaned_data
-        start, end = params.get("start"), params.get("end")
-        if params.get("open"):
-            shifts = selectors.open_shifts(roster=roster, person=me, start=start, end=end)
-        else:
-            shifts = selectors.shifts_for_roster(roster=roster, start=start, end=end, viewer=me)
-        return _paginate(self, request, shifts, ShiftOutput)
+        params = filter_values(ShiftFilter, request.query_params)
+        paginator = CountedPagination()
+        rows = paginator.paginate_read(
+            partial(
+                selectors.shift_page,
+                roster=roster,
+                person=me,
+                open_only=bool(params.get("open")),
+                start=params.get("start"),
+                end=params.get("end"),
+            ),
+            request,
+        )
+        return paginator.get_paginated_response(shift_rows_output(rows))
 
     @extend_schema(request=ShiftInput, responses={201: ShiftOutput})
     def post(self, request: Request, roster_id: int) -> Response:
@@ -308,6 +322,7 @@ class SwapWithdrawView(APIView):
 
 class MyCommitmentsView(APIView):
     pagination_class = Pagination
+    renderer_classes = LIST_RENDERERS
 
     @extend_schema(
         parameters=[
@@ -330,8 +345,11 @@ class MyCommitmentsView(APIView):
                     "Give since as a time with its offset.",
                     fields={"since": ["Give a time with its offset, e.g. 2026-03-08T17:30:00-05:00."]},
                 ) from exc
-        commitments = selectors.commitments_for(person=_me(request), since=since)
-        return _paginate(self, request, commitments, CommitmentOutput)
+        paginator = CountedPagination()
+        rows = paginator.paginate_read(
+            partial(selectors.commitment_page, person=_me(request), since=since), request
+        )
+        return paginator.get_paginated_response(commitment_rows_output(rows))
 
 
 class MyGapsView(APIView):

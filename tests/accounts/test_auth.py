@@ -2,9 +2,11 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.hashers import identify_hasher
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from accounts.authentication import api_token
 from accounts.models import Person
 from tests.factories import PASSWORD, PersonFactory
 
@@ -116,6 +118,36 @@ def test_token_authenticates_partner_scripts(api):
     script = APIClient()
     script.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
     assert script.get("/api/v1/me/").json()["id"] == person.pk
+
+
+def test_token_reads_its_person_whole(db):
+    person = PersonFactory(email="bo@example.org", is_staff=True, last_login=timezone.now())
+    token = Token.objects.create(user=person)
+
+    found = api_token(key=token.key)
+
+    assert found is not None
+    assert (found.pk, found.user_id, found.created) == (token.pk, person.pk, token.created)
+    # Every column, converted as the ORM converts it (booleans and aware datetimes on SQLite).
+    expected = Person.objects.get(pk=person.pk)
+    assert {f.attname: getattr(found.user, f.attname) for f in Person._meta.concrete_fields} == {
+        f.attname: getattr(expected, f.attname) for f in Person._meta.concrete_fields
+    }
+    assert found.user.is_staff is True
+    assert api_token(key="not-" + token.key[4:]) is None
+
+
+@pytest.mark.parametrize("active", [True, False])
+def test_token_of_an_unknown_or_deactivated_person_is_refused(db, active):
+    person = PersonFactory(is_active=active)
+    key = Token.objects.create(user=person).key if not active else "0" * 40
+    script = APIClient()
+    script.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+
+    response = script.get("/api/v1/me/")
+
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "authentication_failed"
 
 
 def test_token_is_the_same_on_second_request(api):

@@ -6,11 +6,13 @@ from datetime import timedelta
 from urllib.parse import quote
 
 import pytest
+from django.http import QueryDict
 from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 
 from accounts.models import Role
-from scheduling.models import Roster, Signup
+from scheduling.filters import ShiftFilter, filter_values
+from scheduling.models import Roster, Shift, Signup
 from scheduling.services import signup_claim, swap_offer
 from tests.factories import (
     OrganisationMembershipFactory,
@@ -20,6 +22,7 @@ from tests.factories import (
     ShiftFactory,
     SignupFactory,
 )
+from village.api import DomainError
 
 pytestmark = pytest.mark.django_db
 
@@ -52,6 +55,48 @@ def test_shift_list_refuses_a_time_with_no_utc_equivalent(login):
 
     assert response.status_code == 400
     assert response.json()["error"]["fields"] == {"end": ["Enter a valid date/time."]}
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "open=true",
+        "open=True&start=2026-03-08T17:30:00-05:00",
+        "open=false&end=2026-03-08T17:30:00Z",
+        "open=1&start=2026-03-08T17:30:00%2B17:00",
+        "open=maybe",
+        "start=tomorrow",
+        "start=tomorrow&end=0001-01-01T00:00:00%2B05:00&open=0",
+        "start=&end=",
+    ],
+)
+def test_shift_filter_values_are_what_the_filterset_form_cleans(query):
+    """The shift list reads its filters without building a FilterSet: same values, same errors."""
+    params = QueryDict(query)
+    form = ShiftFilter(params, queryset=Shift.objects.none())
+
+    if form.is_valid():
+        assert filter_values(ShiftFilter, params) == form.form.cleaned_data
+    else:
+        with pytest.raises(DomainError) as refused:
+            filter_values(ShiftFilter, params)
+        assert refused.value.fields == {name: list(errors) for name, errors in form.errors.items()}
+
+
+def test_shift_list_refuses_a_bad_filter_naming_it(login):
+    roster, coordinator = _coordinated_roster()
+
+    response = login(coordinator).get(
+        f"/api/v1/rosters/{roster.pk}/shifts/", {"start": "soon", "open": "true"}
+    )
+
+    assert response.status_code == 400
+    assert response.json()["error"] == {
+        "code": "invalid",
+        "message": "Some filters need fixing.",
+        "fields": {"start": ["Enter a valid date/time."]},
+    }
 
 
 # --- Every other engine list narrows by its filters, and says which parameter was wrong ---------

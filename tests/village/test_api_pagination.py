@@ -1,10 +1,12 @@
-"""LeanPagination answers like LimitOffsetPagination, asking for a COUNT only when it must."""
+"""Lists answer like LimitOffsetPagination: LeanPagination asks for a COUNT only when it must,
+CountedPagination (the shift and commitment lists) reads the count with the page."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.factories import RosterFactory, RosterMembershipFactory
+from accounts.models import Role
+from tests.factories import RosterFactory, RosterMembershipFactory, ShiftFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -32,6 +34,38 @@ def test_lean_pagination_count_and_links(
 ):
     with django_assert_num_queries(queries):
         body = three_rosters.get(f"/api/v1/rosters/{query}").json()
+
+    assert body["count"] == 3
+    assert len(body["results"]) == results
+    assert (body["next"] is not None, body["previous"] is not None) == (has_next, has_previous)
+
+
+@pytest.fixture
+def three_shifts(login):
+    coordinator = RosterMembershipFactory(role=Role.COORDINATOR)
+    for _ in range(3):
+        ShiftFactory(roster=coordinator.roster)
+    return login(coordinator.person), f"/api/v1/rosters/{coordinator.roster_id}/shifts/"
+
+
+@pytest.mark.parametrize(
+    ("query", "queries", "results", "has_next", "has_previous"),
+    [
+        ("", 2, 3, False, False),  # the roster with the role, the page with its count
+        ("?limit=2", 2, 2, True, False),
+        ("?limit=3", 2, 3, False, False),
+        ("?limit=2&offset=2", 2, 1, False, True),
+        ("?limit=2&offset=7", 3, 0, False, True),  # past the end: no row carries the count
+        ("?limit=nonsense&offset=-1", 2, 3, False, False),  # as LimitOffsetPagination: the defaults
+    ],
+)
+def test_counted_pagination_count_and_links(
+    three_shifts, django_assert_num_queries, query, queries, results, has_next, has_previous
+):
+    client, url = three_shifts
+
+    with django_assert_num_queries(queries):
+        body = client.get(f"{url}{query}").json()
 
     assert body["count"] == 3
     assert len(body["results"]) == results

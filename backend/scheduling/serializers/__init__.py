@@ -10,6 +10,7 @@ from scheduling.serializers.commitments import (
     GapOutput,
     SwapBoardOutput,
     SwapOutput,
+    commitment_rows_output,
 )
 from scheduling.serializers.inputs import (
     AssignInput,
@@ -36,6 +37,7 @@ from scheduling.serializers.shifts import (
     ShiftSignupListOutput,
     SignupOutput,
     claim_payload,
+    shift_rows_output,
 )
 
 __all__ = [
@@ -68,4 +70,6 @@ __all__ = [
     "SwapBoardOutput",
     "SwapOutput",
     "claim_payload",
+    "commitment_rows_output",
+    "shift_rows_output",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -13,8 +14,9 @@ from scheduling.serializers.shifts import (
     SHIFT_STATUS,
     SIGNUP_STATUS,
     PersonBrief,
-    _datetime,
+    _iso,
     _open_swap_id,
+    _page_zone,
 )
 from village.api import OutputModelSerializer
 
@@ -70,32 +72,59 @@ class CommitmentOutput(OutputModelSerializer):
     def to_representation(self, signup: Signup) -> dict[str, Any]:
         shift = signup.shift
         roster = shift.roster
-        return {
+        row = {
             "id": signup.pk,
             "status": signup.status,
             "note": signup.note,
-            "offer_expires_at": _datetime(signup.offer_expires_at),
-            "cancel_requested_at": _datetime(signup.cancel_requested_at),
-            "shift": {
-                "id": shift.pk,
-                "title": shift.title,
-                "starts_at": _datetime(shift.starts_at),
-                "ends_at": _datetime(shift.ends_at),
-                "is_flexible": shift.is_flexible,
-                "location": shift.location,
-                "call_link": shift.call_link,
-                "status": shift.status,
-                "sequence": shift.sequence,
-            },
-            "roster": {
-                "id": roster.pk,
-                "name": roster.name,
-                "kind": roster.kind,
-                "time_zone": roster.time_zone,
-            },
-            "time_zone": roster.time_zone,
-            "open_swap": _open_swap_id(signup),
+            "offer_expires_at": signup.offer_expires_at,
+            "cancel_requested_at": signup.cancel_requested_at,
+            "open_swap_id": _open_swap_id(signup),
+            "shift_id": shift.pk,
+            "shift__roster_id": roster.pk,
+            **{f"shift__{name}": getattr(shift, name) for name in _SHIFT_COLUMNS},
+            **{f"shift__roster__{name}": getattr(roster, name) for name in _ROSTER_COLUMNS},
         }
+        return commitment_row_output(row, _page_zone())
+
+
+_SHIFT_COLUMNS = [name for name in CommitmentShift.Meta.fields if name != "id"]
+_ROSTER_COLUMNS = [name for name in CommitmentRoster.Meta.fields if name != "id"]
+
+
+def commitment_row_output(row: dict[str, Any], zone: tzinfo) -> dict[str, Any]:
+    """CommitmentOutput of one row of ``selectors.commitment_page`` (COMMITMENT_ROW), built
+    straight from the columns like ``shift_row_output``; CommitmentOutput builds through here too."""
+    return {
+        "id": row["id"],
+        "status": row["status"],
+        "note": row["note"],
+        "offer_expires_at": _iso(row["offer_expires_at"], zone),
+        "cancel_requested_at": _iso(row["cancel_requested_at"], zone),
+        "shift": {
+            "id": row["shift_id"],
+            "title": row["shift__title"],
+            "starts_at": _iso(row["shift__starts_at"], zone),
+            "ends_at": _iso(row["shift__ends_at"], zone),
+            "is_flexible": row["shift__is_flexible"],
+            "location": row["shift__location"],
+            "call_link": row["shift__call_link"],
+            "status": row["shift__status"],
+            "sequence": row["shift__sequence"],
+        },
+        "roster": {
+            "id": row["shift__roster_id"],
+            "name": row["shift__roster__name"],
+            "kind": row["shift__roster__kind"],
+            "time_zone": row["shift__roster__time_zone"],
+        },
+        "time_zone": row["shift__roster__time_zone"],
+        "open_swap": row["open_swap_id"],
+    }
+
+
+def commitment_rows_output(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    zone = _page_zone()
+    return [commitment_row_output(row, zone) for row in rows]
 
 
 class SwapOutput(OutputModelSerializer):

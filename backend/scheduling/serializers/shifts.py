@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from django.db.models import Manager
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from scheduling.models import ACTIVE_SIGNUP_STATUSES, Qualification, Roster, Shift, Signup, SwapOffer
-from scheduling.selectors import attach_qualifications
+from scheduling.selectors import SHIFT_ROW, attach_qualifications
 from village.api import OutputModelSerializer
 
 # Plain strings rather than model choice enums: three models have a "status" and the schema would
@@ -44,6 +45,58 @@ _DATETIME = serializers.DateTimeField()
 def _datetime(value: datetime | None) -> str | None:
     # DRF's own formatting (zone, "Z" for UTC), so the fast outputs send what the fields document.
     return _DATETIME.to_representation(value) if value is not None else None
+
+
+def _page_zone() -> tzinfo:
+    """The zone ``_datetime`` formats in, looked up once for a page. UTC as the datetime module's
+    own, which the database's datetimes already carry: converting one to it is then free."""
+    zone = timezone.get_current_timezone()
+    return UTC if getattr(zone, "key", None) == "UTC" else zone
+
+
+def _iso(value: datetime | None, zone: tzinfo) -> str | None:
+    # ``_datetime`` for a whole page, in the zone of ``_page_zone``.
+    if value is None:
+        return None
+    text = value.astimezone(zone).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def shift_row_output(row: dict[str, Any], zone: tzinfo) -> dict[str, Any]:
+    """ShiftOutput of one row of ``selectors.shift_page`` (its columns are named in SHIFT_ROW).
+
+    Lists are built straight from the columns: the serializer's field-by-field path costs a
+    field object, a get_attribute and a manager per attribute and row, most of a list's time.
+    ``ShiftOutput`` stays the documented contract and builds its own output through here too.
+    """
+    my_signup_id = row.get("my_signup_id")
+    return {
+        "id": row["id"],
+        "roster": row["roster_id"],
+        "series": row["series_id"],
+        "title": row["title"],
+        "starts_at": _iso(row["starts_at"], zone),
+        "ends_at": _iso(row["ends_at"], zone),
+        "time_zone": row["roster_time_zone"],
+        "is_flexible": row["is_flexible"],
+        "capacity": row["capacity"],
+        "filled": row["filled"],
+        "places_left": max(row["capacity"] - row["filled"], 0),
+        "location": row["location"],
+        "call_link": row["call_link"],
+        "notes": row["notes"],
+        "required_qualifications": row["qualifications"],
+        "status": row["status"],
+        "sequence": row["sequence"],
+        "my_signup": None
+        if my_signup_id is None
+        else {"id": my_signup_id, "status": row.get("my_signup_status")},
+    }
+
+
+def shift_rows_output(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    zone = _page_zone()
+    return [shift_row_output(row, zone) for row in rows]
 
 
 class ShiftListOutput(serializers.ListSerializer):
@@ -107,33 +160,24 @@ class ShiftOutput(OutputModelSerializer):
         return {"id": mine[0].pk, "status": mine[0].status} if mine else None
 
     def to_representation(self, shift: Shift) -> dict[str, Any]:
-        # Built straight from the row (the fields above document it): the generic path costs a
-        # field object, a get_attribute and a manager per attribute and row, most of a list's time.
         rows = getattr(shift, "qualification_rows", None)
         if rows is None:
             rows = [{"id": q.pk, "code": q.code, "name": q.name} for q in shift.required_qualifications.all()]
         # Listed shifts carry their roster's zone as a column (shifts_for_roster); others their roster.
         zone = shift.roster_time_zone if hasattr(shift, "roster_time_zone") else shift.roster.time_zone
-        return {
-            "id": shift.pk,
-            "roster": shift.roster_id,
-            "series": shift.series_id,
-            "title": shift.title,
-            "starts_at": _datetime(shift.starts_at),
-            "ends_at": _datetime(shift.ends_at),
-            "time_zone": zone,
-            "is_flexible": shift.is_flexible,
-            "capacity": shift.capacity,
-            "filled": shift.filled,
-            "places_left": max(shift.capacity - shift.filled, 0),
-            "location": shift.location,
-            "call_link": shift.call_link,
-            "notes": shift.notes,
-            "required_qualifications": rows,
-            "status": shift.status,
-            "sequence": shift.sequence,
-            "my_signup": self.get_my_signup(shift),
-        }
+        row = {name: getattr(shift, name) for name in _SHIFT_COLUMNS}
+        my_signup = self.get_my_signup(shift)
+        row.update(
+            roster_time_zone=zone,
+            qualifications=rows,
+            my_signup_id=my_signup["id"] if my_signup else None,
+            my_signup_status=my_signup["status"] if my_signup else None,
+        )
+        return shift_row_output(row, _page_zone())
+
+
+# The columns of SHIFT_ROW that are the shift's own attributes.
+_SHIFT_COLUMNS = [name for name in SHIFT_ROW if name not in ("roster_time_zone", "_has_required")]
 
 
 class PersonBrief(serializers.Serializer):

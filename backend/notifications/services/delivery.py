@@ -108,6 +108,16 @@ def notifications_deliver(*, notification_ids: Sequence[int]) -> dict[int, str]:
     return outcomes
 
 
+def _due(now: datetime) -> Q:
+    """Pending and due, spelled as the sweep index's predicate so that PostgreSQL can use it.
+
+    ``claimed_at`` is null on every pending row (a check constraint says so): naming it selects
+    nothing less, and the claim, which names rows by id, leaves it out to stay on the primary
+    key (see ``Notification.Meta.indexes``).
+    """
+    return Q(status=Status.PENDING, claimed_at__isnull=True, send_at__lte=now)
+
+
 def _not_expired(now: datetime) -> Q:
     return Q(expires_at__isnull=True) | Q(expires_at__gt=now)
 
@@ -257,18 +267,16 @@ def notifications_sweep(*, now: datetime, limit: int = 5000) -> int:
         status=Status.PENDING, claimed_at=None, claim_token=None, enqueued_at=None
     )
     # What only mattered before a moment now past is not sent late (after downtime, say).
-    _expire(Q(send_at__lte=now), now=now)
+    _expire(_due(now), now=now)
     # In-app rows due now need no worker (scheduled inbox items).
     in_app_due = list(
-        Notification.objects.filter(
-            status=Status.PENDING, channel=Channel.IN_APP, send_at__lte=now
-        ).select_related("recipient")[:limit]
+        Notification.objects.filter(_due(now), channel=Channel.IN_APP).select_related("recipient")[:limit]
     )
     for row in in_app_due:
         outbox._in_app_publish(row, now=now)
     requeue_before = now - timedelta(seconds=settings.NOTIFICATION_REQUEUE_AFTER)
     ids = list(
-        Notification.objects.filter(status=Status.PENDING, send_at__lte=now)
+        Notification.objects.filter(_due(now))
         .exclude(channel=Channel.IN_APP)
         .filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=requeue_before))
         .order_by("send_at")

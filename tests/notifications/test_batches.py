@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -258,3 +259,23 @@ def test_notifications_deliver_records_when_each_row_was_sent(person):
         "",
     )
     assert before <= row.sent_at <= timezone.now()
+
+
+def test_notifications_deliver_leaves_a_row_whose_claim_was_taken_back_as_the_sweep_left_it(
+    person, monkeypatch
+):
+    first, second = (create(person, f"k:{i}")[0] for i in range(2))
+    real_deliver = EmailChannel.deliver
+
+    def taken_back_while_sending(self, notification, rendered):
+        real_deliver(self, notification, rendered)
+        if notification.pk == first.pk:  # the sweep gave it back (a lease too short), another claim took it
+            Notification.objects.filter(pk=first.pk).update(status=Status.SENDING, claim_token=uuid.uuid4())
+
+    monkeypatch.setattr(EmailChannel, "deliver", taken_back_while_sending)
+    services.notifications_deliver(notification_ids=[first.pk, second.pk])
+
+    assert list(Notification.objects.order_by("pk").values_list("status", "attempts")) == [
+        ("sending", 0),
+        ("sent", 1),
+    ]

@@ -168,12 +168,16 @@ def test_notifications_deliver_goes_by_primary_key_with_a_burst_in_flight(outbox
 
     claim = statements(captured, "SET \"status\" = 'sending'")
     select = [q for q in statements(captured, "SELECT") if "claim_token" in q]
-    marks = statements(captured, "SET status = 'sent'")
-    assert (len(claim), len(select), len(marks)) == (1, 1, 50)
+    assert (len(claim), len(select)) == (1, 1)
+    # The UPDATE to sent bypasses Django's query log: planned here as it is sent, for one row.
+    row = Notification.objects.get(pk=batch[-1])
+    mark = connection.ops.compose_sql(
+        delivery._mark_sent_sql(), [timezone.now(), row.subject, "", row.pk, row.claim_token]
+    )
     # Planned with the statistics of the quiet spell still (nothing in this transaction analyses).
     assert indexes_used(claim[0]) == {PRIMARY_KEY}
     assert indexes_used(select[0]) == {PRIMARY_KEY}
-    assert {frozenset(indexes_used(sql)) for sql in marks} == {frozenset({PRIMARY_KEY})}
+    assert indexes_used(mark) == {PRIMARY_KEY}
 
 
 def test_inbox_reads_go_through_the_inbox_index(outbox_after_a_quiet_spell):

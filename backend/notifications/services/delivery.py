@@ -180,25 +180,38 @@ def _mine(row: Notification, *, token: uuid.UUID) -> QuerySet[Notification]:
     return Notification.objects.filter(pk=row.pk, status=Status.SENDING, claim_token=token)
 
 
+def _mark_sent_sql() -> str:
+    """The UPDATE to sent, with placeholders: (sent_at, subject, body, id, claim_token)."""
+    table = connection.ops.quote_name(Notification._meta.db_table)
+    return (
+        f"UPDATE {table} SET status = 'sent', sent_at = %s, attempts = attempts + 1, "  # noqa: S608
+        "last_error = '', subject = %s, body = %s WHERE id = %s AND status = 'sending' AND claim_token = %s"
+    )
+
+
 def _mark_sent(row: Notification, *, token: uuid.UUID, subject: str, body: str) -> None:
     # The one write per message on the hot path, so written out once rather than compiled by the
     # ORM for every message (it was a fifth of a worker's CPU per message). Same conditions as
-    # ``_mine``: only the claim that sent it marks it.
-    table = connection.ops.quote_name(Notification._meta.db_table)
+    # ``_mine``: only the claim that sent it marks it. Committed on its own, before the next
+    # message is tried: that is what lets a worker die mid-batch without a message sent twice.
+    sql = _mark_sent_sql()
+    body = body if row.channel == Channel.IN_APP else ""
+    if connection.vendor == "postgresql":
+        # Parameters bound by the server (psycopg's own cursor) rather than quoted into the text
+        # in Python as Django's cursor does: measured, one thread, with the SMTP server in the
+        # process, a tenth of the worker's CPU per delivered message, most of it in the work
+        # around the round trip. This statement does not show in Django's query log.
+        import psycopg  # only on PostgreSQL, where Django already imported it
+
+        connection.ensure_connection()
+        with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+            cursor.execute(sql, [timezone.now(), subject, body, row.pk, token])
+        return
     token_value = Notification._meta.get_field("claim_token").get_db_prep_value(token, connection)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} SET status = %s, sent_at = %s, attempts = attempts + 1, "  # noqa: S608
-            "last_error = '', subject = %s, body = %s WHERE id = %s AND status = %s AND claim_token = %s",
-            [
-                Status.SENT.value,
-                connection.ops.adapt_datetimefield_value(timezone.now()),
-                subject,
-                body if row.channel == Channel.IN_APP else "",
-                row.pk,
-                Status.SENDING.value,
-                token_value,
-            ],
+            sql,
+            [connection.ops.adapt_datetimefield_value(timezone.now()), subject, body, row.pk, token_value],
         )
 
 

@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from notifications import selectors, services, tasks
 from notifications.models import Channel, Notification, Status
-from notifications.services import delivery
+from notifications.services import delivery, sent
 from tests.factories import PersonFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
@@ -172,7 +172,7 @@ def test_notifications_deliver_goes_by_primary_key_with_a_burst_in_flight(outbox
     # The UPDATE to sent bypasses Django's query log: planned here as it is sent, for one row.
     row = Notification.objects.get(pk=batch[-1])
     mark = connection.ops.compose_sql(
-        delivery._mark_sent_sql(), [timezone.now(), row.subject, "", row.pk, row.claim_token]
+        sent.mark_sent_sql(), [timezone.now(), row.subject, "", row.pk, row.claim_token]
     )
     # Planned with the statistics of the quiet spell still (nothing in this transaction analyses).
     assert indexes_used(claim[0]) == {PRIMARY_KEY}

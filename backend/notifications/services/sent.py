@@ -77,18 +77,25 @@ class SentMarks:
 
     def settle(self) -> None:
         """Return once the UPDATE sent last is committed; DatabaseError if it failed."""
-        pgconn, self._waiting = self._waiting, None
+        pgconn = self._waiting
         if pgconn is None:
             return
-        with connection.wrap_database_errors:
-            pgconn.consume_input()
-            while pgconn.is_busy():
-                _wait(pgconn.socket, selectors.EVENT_READ)
+        try:
+            with connection.wrap_database_errors:
                 pgconn.consume_input()
-            errors = []
-            while (result := pgconn.get_result()) is not None:
-                if result.error_message:
-                    errors.append(result.get_error_message(connection.connection.info.encoding))
+                while pgconn.is_busy():
+                    _wait(pgconn.socket, selectors.EVENT_READ)
+                    pgconn.consume_input()
+                errors = []
+                while (result := pgconn.get_result()) is not None:
+                    if result.error_message:
+                        errors.append(result.get_error_message(connection.connection.info.encoding))
+        except Exception:
+            self._waiting = None  # the connection is broken: nothing more to read
+            raise
+        # Cleared only now: interrupted in between (the actor's time limit raises in the thread),
+        # the answer is still to be read, and the batch's last settle reads it.
+        self._waiting = None
         if errors:
             raise DatabaseError(f"Could not mark a notification sent: {errors[0]}")
 

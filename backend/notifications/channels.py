@@ -103,31 +103,35 @@ def _answer(code: int, message: bytes | str) -> str:
     return f"{code} {text}"
 
 
+# One word, as the email package's folding sees it: printable ASCII without a space, "," or ";".
+_WORD = re.compile(r"[!-+\--:<-~]+")
+
+
 class _FastFolding(Compat32):
-    """Compat32 (what Django's mail uses) that writes a short one-line ASCII header as it is.
+    """Compat32 (what Django's mail uses) that writes the common ASCII headers without folding them.
 
     Folding every header through ``email.header.Header`` was a tenth of a worker's CPU per
-    message; for a value that fits on one line it returns the same text. Anything else (long,
-    non-ASCII) is folded as before. Newlines never reach this (``_header`` refuses them); if one
-    did, it would not be written as it is.
+    message. A value that fits on one line is returned as it is; a single word too long for the
+    line (a List-Unsubscribe URL) the email package moves whole onto a continuation line, and so
+    does this (the same text, checked against it for every length). Anything else (several
+    words too long for a line, non-ASCII) is folded as before. Newlines never reach this
+    (``_header`` refuses them); if one did, it would not be written as it is.
     """
 
-    def _one_line(self, name: str, value: Any) -> str | None:
-        if (
-            isinstance(value, str)
-            and value.isascii()
-            and len(name) + 2 + len(value) <= 78
-            and "\n" not in value
-            and "\r" not in value
-        ):
+    def _as_is(self, name: str, value: Any) -> str | None:
+        if not isinstance(value, str) or not value.isascii() or "\n" in value or "\r" in value:
+            return None
+        if len(name) + 2 + len(value) <= 78:
             return f"{name}: {value}{self.linesep}"
+        if _WORD.fullmatch(value):
+            return f"{name}: {self.linesep} {value}{self.linesep}"
         return None
 
     def fold(self, name: str, value: Any) -> str:
-        return self._one_line(name, value) or super().fold(name, value)
+        return self._as_is(name, value) or super().fold(name, value)
 
     def fold_binary(self, name: str, value: Any) -> bytes:
-        line = self._one_line(name, value)
+        line = self._as_is(name, value)
         return line.encode("ascii") if line is not None else super().fold_binary(name, value)
 
 
@@ -175,16 +179,28 @@ def _address(address: str) -> str:
     return _sanitized(address)
 
 
+def _has_long_line(text: str) -> bool:
+    """Whether a line is longer than SMTP allows (998 bytes): then it goes quoted-printable."""
+    lines = text.splitlines()
+    # UTF-8 takes at most four bytes a character: shorter lines need no encoding to tell (every
+    # line of nearly every message; encoding each line was a tenth of building the bytes).
+    if max(map(len, lines), default=0) <= _LINE_LIMIT // 4:
+        return False
+    return any(len(line.encode("utf-8", "surrogateescape")) > _LINE_LIMIT for line in lines)
+
+
 def _text_part(text: str, subtype: str) -> _Text:
-    long_lines = any(len(line.encode("utf-8", "surrogateescape")) > _LINE_LIMIT for line in text.splitlines())
-    return _Text(text, subtype, _UTF8_QP if long_lines else _UTF8, policy=_POLICY)  # type: ignore[arg-type]
+    return _Text(text, subtype, _UTF8_QP if _has_long_line(text) else _UTF8, policy=_POLICY)  # type: ignore[arg-type]
 
 
 def _boundary(payloads: list[str]) -> str:
     # Set here because the standard library otherwise compiles a fresh regular expression per
     # message to check its random boundary against the body; a substring test does the same.
+    # 112 random bits: short enough that "Content-Type: multipart/alternative; boundary=…" fits
+    # on one line (78 characters) and is written as it is, not folded by the email package's
+    # slow path, which was a fifth of building a message's bytes.
     while True:
-        boundary = f"=_{secrets.token_hex(16)}"
+        boundary = f"=_{secrets.token_hex(14)}"
         if not any(boundary in payload for payload in payloads):
             return boundary
 
@@ -215,11 +231,20 @@ _Entity = tuple[list[tuple[str, Any]], str]
 
 def _text_entity(text: str, content_type: str) -> _Entity | None:
     """A text part as the standard library writes it (8bit or 7bit); None when it would need more."""
-    if any(len(line.encode("utf-8", "surrogateescape")) > _LINE_LIMIT for line in text.splitlines()):
+    if _has_long_line(text):
         return None  # quoted-printable: left to the email package
     encoding = "7bit" if text.isascii() else "8bit"
     headers = [*_text_headers(content_type), ("Content-Transfer-Encoding", encoding)]
-    return headers, "\r\n".join(_NEWLINES.split(text))
+    return headers, _crlf(text)
+
+
+def _crlf(text: str) -> str:
+    """Every line end as CRLF, as the generator writes them for SMTP."""
+    if text.count("\r\n") == text.count("\r") == text.count("\n"):
+        return text  # CRLF already (a calendar file), or one line
+    if "\r" not in text:
+        return text.replace("\n", "\r\n")
+    return "\r\n".join(_NEWLINES.split(text))
 
 
 @functools.lru_cache(maxsize=64)

@@ -75,14 +75,43 @@ class Notification(models.Model):
                 condition=Q(recipient__isnull=False) | ~Q(to_email=""),
                 name="notification_has_an_address",
             ),
+            # Every way back to pending clears the claim; the sweep's index relies on it.
+            models.CheckConstraint(
+                condition=~Q(status="pending") | Q(claimed_at__isnull=True),
+                name="notification_pending_is_unclaimed",
+            ),
         ]
+        # Each index holds only the rows its readers look for: a row changes status at every step
+        # (pending → sending → sent) and such an UPDATE is never HOT (``status`` is in these
+        # predicates), so each step adds an entry to every index whose predicate the new version
+        # meets. The UPDATE to ``sent``, the one write per delivered e-mail, now touches three
+        # indexes (id, key, recipient) instead of six, and mail already sent, which only grows,
+        # stays out of the sweep's.
+        #
+        # ``claimed_at`` in the sweep's predicates changes no row (pending rows are never claimed,
+        # sending rows always are) but keeps statements that name rows by id and status (the
+        # claim, the batch's SELECT, the UPDATE to sent) on the primary key: they do not mention
+        # ``claimed_at``, so PostgreSQL cannot use these indexes for them. Without it, statistics
+        # taken while nothing was due made the planner read the whole partial index for each of
+        # them, i.e. every row due or in flight, once per message.
         indexes = [
-            # The sweep: what is due, and what is stuck in "sending".
-            models.Index(fields=["status", "send_at"], name="notification_sweep_idx"),
-            models.Index(fields=["status", "claimed_at"], name="notification_stale_idx"),
-            # The inbox: mine, newest first, unread.
+            # The sweep: what is due, in send_at order.
             models.Index(
-                fields=["recipient", "channel", "status", "-sent_at"], name="notification_inbox_idx"
+                fields=["send_at"],
+                condition=Q(status="pending", claimed_at__isnull=True),
+                name="notification_sweep_idx",
+            ),
+            # The sweep: what is stuck in "sending" (rows of a worker that died).
+            models.Index(
+                fields=["claimed_at"],
+                condition=Q(status="sending", claimed_at__isnull=False),
+                name="notification_stale_idx",
+            ),
+            # The inbox: mine, newest first (unread is a filter on these rows).
+            models.Index(
+                fields=["recipient", "-sent_at", "-id"],
+                condition=Q(channel="in_app", status="sent"),
+                name="notification_inbox_idx",
             ),
             # What coordinators are shown as not delivered, newest first (few rows: partial).
             models.Index(fields=["-failed_at"], condition=Q(status="failed"), name="notification_failed_idx"),

@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import connection
 from django.db.models import F, Q, QuerySet
 from django.template import TemplateDoesNotExist
 from django.utils import timezone
@@ -29,6 +28,7 @@ from notifications.channels import (
 from notifications.models import Channel, Notification, Status
 from notifications.rendering import Rendered, render_notification
 from notifications.services import outbox
+from notifications.services.sent import SentMarks
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +45,27 @@ def _retry_delay(attempts: int) -> timedelta | None:
     return timedelta(seconds=delays[attempts - 1])
 
 
+# What rendering, the channels and recording the outcome read of a claimed row: loading the rest
+# (timestamps, the person's password and dates, the preference's lists) was a third of the
+# batch's SELECT. A field not listed here costs a query per row when read (a test counts them).
+_DELIVERY_FIELDS = (
+    "recipient",
+    "to_email",
+    "language",
+    "kind",
+    "channel",
+    "template",
+    "context",
+    "attachments",
+    "key",
+    "attempts",
+    "recipient__email",
+    "recipient__name",
+    "recipient__language",
+    "recipient__notification_preference__sms_number",
+)
+
+
 def notification_deliver(*, notification_id: int) -> str:
     """Deliver one row if it is due and nobody else has it; see ``notifications_deliver``."""
     return notifications_deliver(notification_ids=[notification_id]).get(notification_id, "skipped")
@@ -59,10 +80,11 @@ def notifications_deliver(*, notification_ids: Sequence[int]) -> dict[int, str]:
 
     Safe to run twice or concurrently: one conditional UPDATE pending → sending, tagged with a
     fresh claim token, lets one caller win each row; the rows are read back by that token. Each
-    row is committed as ``sent`` right after the server accepted it, one by one, so the only
-    window for a duplicate is a crash between the mail server accepting one message and that
-    UPDATE (a few milliseconds); the sweep then sends it again with the same Message-ID, which
-    receivers can use to drop it. Rows claimed but not reached when a worker dies stay
+    row is committed as ``sent`` after the server accepted it and before the next message is
+    handed to the server (the UPDATE travels while the next one renders, see ``sent``), so the
+    only window for a duplicate is a crash between the mail server accepting one message and
+    that commit (about a millisecond); the sweep then sends it again with the same Message-ID,
+    which receivers can use to drop it. Rows claimed but not reached when a worker dies stay
     ``sending`` until the sweep's lease, then go back to pending without counting an attempt
     (the sweep tells them from the one in flight: rows are sent in id order). Losing a message
     is never the trade: we prefer at-least-once.
@@ -86,26 +108,42 @@ def notifications_deliver(*, notification_ids: Sequence[int]) -> dict[int, str]:
     rows = list(
         Notification.objects.filter(pk__in=ids, claim_token=token, status=Status.SENDING)
         .select_related("recipient", "recipient__notification_preference")
+        .only(*_DELIVERY_FIELDS)
         .order_by("pk")  # the sweep relies on this order, see notifications_sweep
     )
     outcomes: dict[int, str] = {}
     deadline = time.monotonic() + BATCH_TIME_BUDGET
-    for index, row in enumerate(rows):
-        if time.monotonic() > deadline:
-            rest = [r.pk for r in rows[index:]]
-            _release(rest, token=token)
-            outcomes.update(dict.fromkeys(rest, "released"))
-            outbox.notifications_enqueue(notification_ids=rest)
-            break
-        try:
-            outcomes[row.pk] = _deliver_claimed(row, token=token, now=now)
-        except ChannelUnavailableError as exc:
-            # The server is down for all of them: each remaining row counts this attempt and
-            # waits its own backoff, as it would have after trying on its own.
-            for other in rows[index:]:
-                outcomes[other.pk] = _fail_for_now(other, token=token, now=now, exc=exc)
-            break
+    marks = SentMarks()
+    try:
+        for index, row in enumerate(rows):
+            if time.monotonic() > deadline:
+                marks.settle()
+                rest = [r.pk for r in rows[index:]]
+                _release(rest, token=token)
+                outcomes.update(dict.fromkeys(rest, "released"))
+                outbox.notifications_enqueue(notification_ids=rest)
+                break
+            try:
+                outcomes[row.pk] = _deliver_claimed(row, token=token, now=now, marks=marks)
+            except ChannelUnavailableError as exc:
+                # The server is down for all of them: each remaining row counts this attempt and
+                # waits its own backoff, as it would have after trying on its own.
+                for other in rows[index:]:
+                    outcomes[other.pk] = _fail_for_now(other, token=token, now=now, exc=exc)
+                break
+    finally:
+        marks.settle()
     return outcomes
+
+
+def _due(now: datetime) -> Q:
+    """Pending and due, spelled as the sweep index's predicate so that PostgreSQL can use it.
+
+    ``claimed_at`` is null on every pending row (a check constraint says so): naming it selects
+    nothing less, and the claim, which names rows by id, leaves it out to stay on the primary
+    key (see ``Notification.Meta.indexes``).
+    """
+    return Q(status=Status.PENDING, claimed_at__isnull=True, send_at__lte=now)
 
 
 def _not_expired(now: datetime) -> Q:
@@ -133,18 +171,34 @@ def _release(ids: list[int], *, token: uuid.UUID) -> None:
     )
 
 
-def _deliver_claimed(row: Notification, *, token: uuid.UUID, now: datetime) -> str:
+def _deliver_claimed(row: Notification, *, token: uuid.UUID, now: datetime, marks: SentMarks) -> str:
     """Send one claimed row; raises ChannelUnavailableError untouched for the batch to handle."""
-    rendered: Rendered | None = None
     try:
         extra = {}
         if row.recipient_id is not None:
             extra["unsubscribe_url"] = unsubscribe_url(person_id=row.recipient_id, kind=row.kind)
         rendered = render_notification(row, extra=extra)
+    except Exception as exc:
+        marks.settle()
+        return _not_delivered(row, exc, rendered=None, token=token, now=now)
+    # The previous message's UPDATE to sent travelled while this one rendered; it is committed
+    # before this one can be accepted (a failure to commit it stops the batch here).
+    marks.settle()
+    try:
         get_channel(row.channel).deliver(row, rendered)
     except ChannelUnavailableError:
         raise
-    except (PermanentDeliveryError, TemplateDoesNotExist) as exc:
+    except Exception as exc:
+        return _not_delivered(row, exc, rendered=rendered, token=token, now=now)
+    marks.mark(row, token=token, subject=rendered.subject, body=rendered.text)
+    return "sent"
+
+
+def _not_delivered(
+    row: Notification, exc: Exception, *, rendered: Rendered | None, token: uuid.UUID, now: datetime
+) -> str:
+    """Record why ``row`` did not go: failed for good, or a retry (a bounded number of times)."""
+    if isinstance(exc, (PermanentDeliveryError, TemplateDoesNotExist)):
         logger.warning("Notification %s failed for good: %s", row.pk, exc)
         _mine(row, token=token).update(
             status=Status.FAILED,
@@ -154,13 +208,10 @@ def _deliver_claimed(row: Notification, *, token: uuid.UUID, now: datetime) -> s
             subject=rendered.subject if rendered is not None else "",
         )
         return "failed"
-    except Exception as exc:  # TemporaryDeliveryError, and bugs: retry a bounded number of times
-        if not isinstance(exc, TemporaryDeliveryError):
-            logger.exception("Unexpected error delivering notification %s", row.pk)
-        subject = rendered.subject if rendered is not None else None
-        return _fail_for_now(row, token=token, now=now, exc=exc, subject=subject)
-    _mark_sent(row, token=token, subject=rendered.subject, body=rendered.text)
-    return "sent"
+    if not isinstance(exc, TemporaryDeliveryError):  # a bug: retried too, and logged loudly
+        logger.error("Unexpected error delivering notification %s", row.pk, exc_info=exc)
+    subject = rendered.subject if rendered is not None else None
+    return _fail_for_now(row, token=token, now=now, exc=exc, subject=subject)
 
 
 def _mine(row: Notification, *, token: uuid.UUID) -> QuerySet[Notification]:
@@ -168,28 +219,6 @@ def _mine(row: Notification, *, token: uuid.UUID) -> QuerySet[Notification]:
     # Built only when a row fails: compiling it for every message was a tenth of the CPU a
     # delivered message costs.
     return Notification.objects.filter(pk=row.pk, status=Status.SENDING, claim_token=token)
-
-
-def _mark_sent(row: Notification, *, token: uuid.UUID, subject: str, body: str) -> None:
-    # The one write per message on the hot path, so written out once rather than compiled by the
-    # ORM for every message (it was a fifth of a worker's CPU per message). Same conditions as
-    # ``_mine``: only the claim that sent it marks it.
-    table = connection.ops.quote_name(Notification._meta.db_table)
-    token_value = Notification._meta.get_field("claim_token").get_db_prep_value(token, connection)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET status = %s, sent_at = %s, attempts = attempts + 1, "  # noqa: S608
-            "last_error = '', subject = %s, body = %s WHERE id = %s AND status = %s AND claim_token = %s",
-            [
-                Status.SENT.value,
-                connection.ops.adapt_datetimefield_value(timezone.now()),
-                subject,
-                body if row.channel == Channel.IN_APP else "",
-                row.pk,
-                Status.SENDING.value,
-                token_value,
-            ],
-        )
 
 
 def _fail_for_now(
@@ -257,18 +286,16 @@ def notifications_sweep(*, now: datetime, limit: int = 5000) -> int:
         status=Status.PENDING, claimed_at=None, claim_token=None, enqueued_at=None
     )
     # What only mattered before a moment now past is not sent late (after downtime, say).
-    _expire(Q(send_at__lte=now), now=now)
+    _expire(_due(now), now=now)
     # In-app rows due now need no worker (scheduled inbox items).
     in_app_due = list(
-        Notification.objects.filter(
-            status=Status.PENDING, channel=Channel.IN_APP, send_at__lte=now
-        ).select_related("recipient")[:limit]
+        Notification.objects.filter(_due(now), channel=Channel.IN_APP).select_related("recipient")[:limit]
     )
     for row in in_app_due:
         outbox._in_app_publish(row, now=now)
     requeue_before = now - timedelta(seconds=settings.NOTIFICATION_REQUEUE_AFTER)
     ids = list(
-        Notification.objects.filter(status=Status.PENDING, send_at__lte=now)
+        Notification.objects.filter(_due(now))
         .exclude(channel=Channel.IN_APP)
         .filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=requeue_before))
         .order_by("send_at")

@@ -122,7 +122,7 @@ def _fields(obj) -> dict:
 
 def test_compiled_claim_read_gives_the_orms_instances_field_for_field():
     from accounts.models import Role
-    from scheduling.selectors import _shift_with_claim_facts
+    from scheduling.selectors.access import _shift_with_claim_facts
     from tests.factories import PersonFactory, RosterMembershipFactory
 
     starts = timezone.now() + timedelta(days=3)

@@ -178,14 +178,14 @@ def _bare_304_view(secret: str) -> Callable[[Any], Any]:
 
     token = FeedToken.objects.get(token_hash=hashlib.sha256(secret.encode()).hexdigest())
     etag = fingerprint.feed_fingerprint(token=token, now=timezone.now()).etag
-    compiled = fingerprint._compile(token.scope)
-    token_sql = selectors._token_query().sql
+    compiled = fingerprint._COMPILED[token.scope]._compile()
+    token_sql = selectors._LIVE_TOKEN._compile().paged_sql  # first(): LIMIT 1 OFFSET 0
     scope_at = [f.attname for f in FeedToken._meta.concrete_fields].index("scope_id")
 
     def bare(request: Any) -> HttpResponse:
         now = timezone.now()
         with connection.cursor() as cursor:
-            cursor.execute(token_sql, [hashlib.sha256(secret.encode()).hexdigest()])
+            cursor.execute(token_sql, [hashlib.sha256(secret.encode()).hexdigest(), 1, 0])
             scope_id = cursor.fetchone()[scope_at]
             values = {
                 "scope_id": scope_id,

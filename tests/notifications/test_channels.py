@@ -5,17 +5,14 @@ from __future__ import annotations
 
 import email
 import email.message
-import random
 import re
-import string
 from email.header import decode_header, make_header
-from email.policy import Compat32
 
 import pytest
 from django.core import mail
 from django.core.mail import EmailMultiAlternatives
 
-from notifications import channels
+from notifications import mime
 from notifications.channels import EmailChannel, PermanentDeliveryError
 from notifications.models import Channel
 from notifications.rendering import Rendered, render_notification
@@ -160,8 +157,8 @@ def test_email_wire_bytes_are_the_email_packages_byte_for_byte(context, attachme
     def built(make):
         # The same boundaries and date on both sides, so the bytes can be compared whole.
         boundaries = iter(["=_first", "=_second"])
-        monkeypatch.setattr(channels, "_boundary", lambda payloads: next(boundaries))
-        monkeypatch.setattr(channels, "formatdate", lambda localtime: "Tue, 01 Dec 2026 18:00:00 -0000")
+        monkeypatch.setattr(mime, "_boundary", lambda payloads: next(boundaries))
+        monkeypatch.setattr(mime, "formatdate", lambda localtime: "Tue, 01 Dec 2026 18:00:00 -0000")
         return make()
 
     assert built(sent.wire) == built(lambda: sent.message().as_bytes(linesep="\r\n"))
@@ -179,32 +176,3 @@ def test_email_multipart_headers_fit_on_one_line():
         'Content-Type: multipart/alternative; boundary="=_…"',
     ]
     assert max(len(line) for line in multipart) <= 78
-
-
-@pytest.mark.parametrize("name", ["List-Unsubscribe", "To", "Content-Type", "X-" + "Long-Name-" * 8])
-def test_email_header_folding_writes_what_the_email_package_would(name):
-    # Every length around the line's end, for one word (written as it is or moved whole to the
-    # next line without the email package) and for words it has to fold.
-    compat32 = Compat32(linesep="\r\n")
-    rng = random.Random(name)
-    word = string.ascii_letters + string.digits + "!\"#$%&'()*+-./:<=>?@[\\]^_`{|}~"
-    for length in range(1, 200):
-        values = [
-            "".join(rng.choice(word) for _ in range(length)),
-            "".join(rng.choice(word + " ,;") for _ in range(length)),
-        ]
-        for value in values:
-            assert channels._WIRE.fold(name, value) == compat32.fold(name, value), (name, value)
-            assert channels._WIRE.fold_binary(name, value) == compat32.fold_binary(name, value), (name, value)
-
-
-@pytest.mark.parametrize(
-    "text", ["one line", "a\nb\n", "a\r\nb\r\n", "a\rb", "a\r\nb\nc\rd", "\r\n\n\r", "", "ends\r"]
-)
-def test_email_text_lines_end_in_crlf_whatever_they_ended_in(text):
-    assert channels._crlf(text) == "\r\n".join(re.split(r"\r\n|\r|\n", text))
-
-
-@pytest.mark.parametrize(("length", "long"), [(249, False), (250, False), (998, False), (999, True)])
-def test_email_text_line_too_long_for_smtp_is_told_by_its_bytes(length, long):
-    assert channels._has_long_line("short\n" + "é" * (length // 2) + "a" * (length % 2) + "\nshort") is long

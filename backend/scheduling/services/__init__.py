@@ -34,18 +34,20 @@ from scheduling.services.shifts import (
 from scheduling.services.signups import (
     FULL_MESSAGE,
     ClaimResult,
-    offer_freed_places,
-    signup_accept_offer,
     signup_assign,
     signup_cancel,
     signup_cancel_decline,
     signup_claim,
-    signup_decline_offer,
     signup_mark,
     signup_unassign,
-    waitlist_offers_expire,
 )
 from scheduling.services.swaps import swap_accept, swap_offer, swap_withdraw
+from scheduling.services.waitlist import (
+    offer_freed_places,
+    signup_accept_offer,
+    signup_decline_offer,
+    waitlist_offers_expire,
+)
 
 __all__ = [
     "FULL_MESSAGE",

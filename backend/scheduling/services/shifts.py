@@ -22,7 +22,7 @@ from scheduling import notify
 from scheduling.models import Qualification, Roster, Shift, ShiftSeries, Signup, SwapOffer
 from scheduling.selectors import ACTIVE_STATUSES
 from scheduling.services._common import require_coordinator, validate_capacity, validate_window
-from scheduling.services.signups import offer_freed_places
+from scheduling.services.waitlist import offer_freed_places
 from village.api import DomainError
 
 # Changing any of these changes what a calendar shows, so SEQUENCE must grow (RFC 5545 §3.8.7.4).

@@ -866,6 +866,7 @@ def _phase(
                 "unit": "req/s",
                 "higher_is_better": True,
                 "goal": f"≥ {GOALS[goal]:.2f}× bare view" if goal else "none (render cost, reported)",
+                **({"met": ours["rate"] >= GOALS[goal] * bare_r["rate"]} if goal else {}),
                 "note": note,
             }
         )
@@ -927,6 +928,7 @@ def run(progress: Callable[[str], None]) -> list[dict[str, Any]]:
                 "unit": "ms/req",
                 "higher_is_better": False,
                 "goal": "growth ≤ 1.3× (ratio ≥ 0.77)",
+                "met": cost_big[kind] <= 1.3 * cost_small[kind],
                 "note": (
                     f"growth {cost_big[kind] / cost_small[kind]:.2f}×, bare view "
                     f"{cost_big[kind + '-bare'] / cost_small[kind + '-bare']:.2f}×; "

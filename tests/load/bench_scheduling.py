@@ -210,6 +210,7 @@ def run(progress: Callable[[str], None]) -> list[dict[str, Any]]:
                 "unit": "req/s",
                 "higher_is_better": True,
                 "goal": "≥ 0.80× bare .values() view (issue 8)",
+                "met": ours >= 0.80 * baseline,
                 "note": "ours adds role check, pagination count, qualifications prefetch, DRF serializer",
             }
         )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.load.bench import _document, _section, _sections
+from tests.load.bench import _document, _section, _sections, goals_summary
 
 ROW = {"name": "feed 304", "ours": 90.0, "baseline": 100.0, "unit": "req/s", "goal": "≥ 0.90×"}
 
@@ -55,3 +55,27 @@ def test_bench_entries_are_the_modules_with_a_run_function() -> None:
         "bench_rosters",
         "bench_scheduling",
     ]
+
+
+def test_bench_goals_are_marked_met_or_missed_and_summed_up_across_entries() -> None:
+    sections = {
+        "calendars": _section(
+            "calendars",
+            [
+                {**ROW, "met": False},
+                {**ROW, "name": "feed 304, shared counter", "goal": "(no goal)"},
+            ],
+            load=1.0,
+        ),
+        "rosters": _section("rosters", [{**ROW, "name": "coverage", "met": True}], load=1.0),
+    }
+
+    text = _document(sections, ran=["calendars", "rosters"], elapsed=1.0)
+
+    assert "| feed 304 | 90 | 100 | req/s | 0.90 | **no** | ≥ 0.90× |" in text
+    assert "| feed 304, shared counter | 90 | 100 | req/s | 0.90 | — | (no goal) |" in text
+    assert "| coverage | 90 | 100 | req/s | 0.90 | yes | ≥ 0.90× |" in text
+    assert goals_summary(sections) == "Goals: 1 of 2 met. Missed: calendars: feed 304."
+    assert goals_summary(sections) in text.splitlines()
+    # Read back from the file, as a partial run does: the same count.
+    assert goals_summary(_sections(text)) == goals_summary(sections)

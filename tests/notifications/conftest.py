@@ -4,6 +4,8 @@ from pathlib import Path
 
 import pytest
 
+from notifications import tasks
+
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 
 
@@ -15,3 +17,18 @@ def notification_templates(settings):
     settings.NOTIFICATION_INLINE_DELIVERY = True
     settings.SITE_URL = "https://village.example.org"
     return TEMPLATES_DIR
+
+
+@pytest.fixture
+def enqueued(settings, monkeypatch):
+    """The broker messages sent, each a list of ids (nothing is delivered)."""
+    settings.NOTIFICATION_INLINE_DELIVERY = False
+    messages: list[list[int]] = []
+
+    class FakeActor:
+        @staticmethod
+        def send(ids):
+            messages.append(list(ids))
+
+    monkeypatch.setattr(tasks, "deliver_notifications", FakeActor)
+    return messages

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import factory
 
+from notifications import services
 from notifications.models import Channel, Notification, Status
 from tests.factories import PersonFactory
 
@@ -20,3 +21,17 @@ class NotificationFactory(factory.django.DjangoModelFactory):
     subject = "Hello"
     body = "Hi"
     sent_at = factory.LazyFunction(lambda: __import__("django.utils.timezone").utils.timezone.now())
+
+
+def email_greeting(person, key: str, **kwargs) -> Notification:
+    """One e-mail notification written through the outbox's own service (its key made unique)."""
+    (row,) = services.notification_create(
+        recipient=person,
+        kind="greeting",
+        template="",
+        context={"subject": f"About {key}", "body": "Hello"},
+        key=key,
+        channels=["email"],
+        **kwargs,
+    )
+    return row

@@ -11,40 +11,14 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from notifications import services, tasks
+from notifications import services
 from notifications.channels import EmailChannel, message_id
 from notifications.models import Notification, NotificationPreference, Status
 from notifications.services import delivery, outbox
 from tests.factories import PersonFactory
+from tests.notifications.factories import email_greeting
 
 pytestmark = pytest.mark.django_db
-
-
-def create(person, key: str, **kwargs):
-    return services.notification_create(
-        recipient=person,
-        kind="greeting",
-        template="",
-        context={"subject": f"About {key}", "body": "Hello"},
-        key=key,
-        channels=["email"],
-        **kwargs,
-    )
-
-
-@pytest.fixture
-def enqueued(settings, monkeypatch):
-    """The broker messages sent, each a list of ids (nothing is delivered)."""
-    settings.NOTIFICATION_INLINE_DELIVERY = False
-    messages: list[list[int]] = []
-
-    class FakeActor:
-        @staticmethod
-        def send(ids):
-            messages.append(list(ids))
-
-    monkeypatch.setattr(tasks, "deliver_notifications", FakeActor)
-    return messages
 
 
 class WorkerKilled(BaseException):
@@ -68,14 +42,14 @@ def test_notification_create_rows_of_one_commit_go_as_one_broker_message(
     person, enqueued, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
-        rows = [create(person, f"k:{i}")[0] for i in range(3)]
+        rows = [email_greeting(person, f"k:{i}") for i in range(3)]
         try:
             with transaction.atomic():  # a savepoint rolled back: its row is not enqueued
-                create(person, "k:rolled-back")
+                email_greeting(person, "k:rolled-back")
                 raise RuntimeError
         except RuntimeError:
             pass
-        rows += create(person, "k:3")
+        rows.append(email_greeting(person, "k:3"))
 
     assert len(enqueued) == 1
     # The rolled-back row's id may ride along (PostgreSQL does not reuse it); it matches no row.
@@ -88,7 +62,7 @@ def test_notification_create_splits_a_large_commit_into_batches(
 ):
     monkeypatch.setattr(outbox, "BATCH_SIZE", 2)
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
-        ids = [create(person, f"k:{i}")[0].pk for i in range(5)]
+        ids = [email_greeting(person, f"k:{i}").pk for i in range(5)]
 
     assert enqueued == [ids[0:2], ids[2:4], ids[4:5]]
 
@@ -96,7 +70,7 @@ def test_notification_create_splits_a_large_commit_into_batches(
 def test_notifications_sweep_enqueues_due_rows_in_batches(person, enqueued, monkeypatch):
     monkeypatch.setattr(outbox, "BATCH_SIZE", 2)
     later = timezone.now() + timedelta(hours=1)
-    ids = [create(person, f"k:{i}", send_at=later)[0].pk for i in range(3)]
+    ids = [email_greeting(person, f"k:{i}", send_at=later).pk for i in range(3)]
     assert enqueued == []
 
     assert services.notifications_sweep(now=later) == 3
@@ -106,7 +80,7 @@ def test_notifications_sweep_enqueues_due_rows_in_batches(person, enqueued, monk
 
 def test_notifications_deliver_sends_a_batch_once_each(person):
     other = PersonFactory()
-    rows = [create(person, "k:1")[0], create(other, "k:2")[0], create(person, "k:3")[0]]
+    rows = [email_greeting(person, "k:1"), email_greeting(other, "k:2"), email_greeting(person, "k:3")]
     ids = [r.pk for r in rows]
 
     assert services.notifications_deliver(notification_ids=ids) == dict.fromkeys(ids, "sent")
@@ -120,8 +94,8 @@ def test_notifications_deliver_sends_a_batch_once_each(person):
 
 
 def test_notifications_deliver_skips_rows_not_due_or_taken(person):
-    due, taken = create(person, "k:due")[0], create(person, "k:taken")[0]
-    later = create(person, "k:later", send_at=timezone.now() + timedelta(hours=1))[0]
+    due, taken = email_greeting(person, "k:due"), email_greeting(person, "k:taken")
+    later = email_greeting(person, "k:later", send_at=timezone.now() + timedelta(hours=1))
     Notification.objects.filter(pk=taken.pk).update(status=Status.SENDING, claimed_at=timezone.now())
 
     assert services.notifications_deliver(notification_ids=[due.pk, taken.pk, later.pk]) == {due.pk: "sent"}
@@ -132,7 +106,7 @@ def test_notifications_deliver_with_the_server_down_tries_once_and_retries_every
     settings.EMAIL_BACKEND = "tests.notifications.test_batches.DownBackend"
     settings.NOTIFICATION_RETRY_DELAYS = [60]
     DownBackend.tries = 0
-    ids = [create(person, f"k:{i}")[0].pk for i in range(3)]
+    ids = [email_greeting(person, f"k:{i}").pk for i in range(3)]
 
     assert services.notifications_deliver(notification_ids=ids) == dict.fromkeys(ids, "retry")
     assert DownBackend.tries == 1  # not one connection timeout per message
@@ -143,7 +117,7 @@ def test_notifications_deliver_with_the_server_down_tries_once_and_retries_every
 
 def test_notifications_deliver_a_refused_address_does_not_stop_the_batch(person):
     nobody = PersonFactory(email="")
-    rows = [create(person, "k:1")[0], create(nobody, "k:2")[0], create(person, "k:3")[0]]
+    rows = [email_greeting(person, "k:1"), email_greeting(nobody, "k:2"), email_greeting(person, "k:3")]
 
     outcome = services.notifications_deliver(notification_ids=[r.pk for r in rows])
     assert outcome == {rows[0].pk: "sent", rows[1].pk: "failed", rows[2].pk: "sent"}
@@ -151,7 +125,7 @@ def test_notifications_deliver_a_refused_address_does_not_stop_the_batch(person)
 
 
 def test_notifications_deliver_out_of_time_hands_the_rest_back(person, monkeypatch, enqueued):
-    ids = [create(person, f"k:{i}")[0].pk for i in range(3)]
+    ids = [email_greeting(person, f"k:{i}").pk for i in range(3)]
     monkeypatch.setattr(delivery, "BATCH_TIME_BUDGET", -1.0)  # over budget before the first
 
     assert services.notifications_deliver(notification_ids=ids) == dict.fromkeys(ids, "released")
@@ -164,7 +138,7 @@ def test_notifications_deliver_out_of_time_hands_the_rest_back(person, monkeypat
 def test_worker_killed_mid_batch_sends_the_rest_once_and_counts_only_the_one_in_flight(
     person, settings, monkeypatch
 ):
-    ids = [create(person, f"k:{i}")[0].pk for i in range(4)]
+    ids = [email_greeting(person, f"k:{i}").pk for i in range(4)]
     real_deliver = EmailChannel.deliver
     calls = []
 
@@ -199,7 +173,7 @@ def test_worker_killed_mid_batch_sends_the_rest_once_and_counts_only_the_one_in_
 
 def test_a_message_that_kills_workers_fails_alone(person, settings, monkeypatch, enqueued):
     settings.NOTIFICATION_RETRY_DELAYS = [60]
-    poison, fine = create(person, "k:poison")[0], create(person, "k:fine")[0]
+    poison, fine = email_greeting(person, "k:poison"), email_greeting(person, "k:fine")
     real_deliver = EmailChannel.deliver
 
     def poison_kills(self, notification, rendered):
@@ -227,15 +201,15 @@ def test_notification_create_a_real_commit_sends_its_rows_as_one_broker_message(
     # Django hands the hooks over only at a real commit (not the test's capturing of them).
     person = PersonFactory()
     with transaction.atomic():
-        first = create(person, "k:1")[0]
+        first = email_greeting(person, "k:1")
         try:
             with transaction.atomic():
-                create(person, "k:rolled-back")
+                email_greeting(person, "k:rolled-back")
                 raise RuntimeError
         except RuntimeError:
             pass
-        rest = [create(person, f"k:{i}")[0] for i in range(2, 4)]
-    create(person, "k:alone")  # no transaction around it: on its own
+        rest = [email_greeting(person, f"k:{i}") for i in range(2, 4)]
+    email_greeting(person, "k:alone")  # no transaction around it: on its own
 
     ids = [first.pk, *(r.pk for r in rest)]
     assert enqueued[0][:1] + enqueued[0][-2:] == ids  # the rolled-back id, if kept, matches no row
@@ -249,7 +223,7 @@ def test_notification_create_a_real_commit_sends_its_rows_as_one_broker_message(
 
 def test_notifications_deliver_records_when_each_row_was_sent(person):
     before = timezone.now()
-    row = create(person, "k:1")[0]
+    row = email_greeting(person, "k:1")
     services.notifications_deliver(notification_ids=[row.pk])
     row.refresh_from_db()
     assert (row.status, row.attempts, row.last_error, row.subject, row.body) == (
@@ -265,7 +239,7 @@ def test_notifications_deliver_records_when_each_row_was_sent(person):
 def test_notifications_deliver_leaves_a_row_whose_claim_was_taken_back_as_the_sweep_left_it(
     person, monkeypatch
 ):
-    first, second = (create(person, f"k:{i}")[0] for i in range(2))
+    first, second = (email_greeting(person, f"k:{i}") for i in range(2))
     real_deliver = EmailChannel.deliver
 
     def taken_back_while_sending(self, notification, rendered):

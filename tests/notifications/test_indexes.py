@@ -21,7 +21,7 @@ from django.db.models import QuerySet
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from notifications import selectors, services, tasks
+from notifications import selectors, services
 from notifications.models import Channel, Notification, Status
 from notifications.services import delivery, sent
 from tests.factories import PersonFactory
@@ -113,20 +113,6 @@ def outbox_after_a_quiet_spell():
         ]
     )
     return person, burst
-
-
-@pytest.fixture
-def enqueued(settings, monkeypatch):
-    settings.NOTIFICATION_INLINE_DELIVERY = False
-    messages: list[list[int]] = []
-
-    class FakeActor:
-        @staticmethod
-        def send(ids):
-            messages.append(list(ids))
-
-    monkeypatch.setattr(tasks, "deliver_notifications", FakeActor)
-    return messages
 
 
 def test_notifications_sweep_finds_due_and_stuck_rows_through_its_indexes(

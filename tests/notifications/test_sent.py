@@ -11,29 +11,18 @@ from django.db import DatabaseError, transaction
 
 from notifications import services, tasks
 from notifications.channels import EmailChannel
-from notifications.models import Notification, Status
+from notifications.models import Status
 from notifications.services import sent
 from tests.factories import PersonFactory
 from tests.notifications import reliability
+from tests.notifications.factories import email_greeting
 
 pytestmark = pytest.mark.django_db
 
 
-def create(person, key: str) -> Notification:
-    (row,) = services.notification_create(
-        recipient=person,
-        kind="greeting",
-        template="",
-        context={"subject": f"About {key}", "body": "Hello"},
-        key=key,
-        channels=["email"],
-    )
-    return row
-
-
 def test_notifications_deliver_stops_when_a_row_cannot_be_marked_sent(monkeypatch):
     person = PersonFactory()
-    ids = [create(person, f"k:{i}").pk for i in range(3)]
+    ids = [email_greeting(person, f"k:{i}").pk for i in range(3)]
     real_sql = sent.mark_sent_sql
     monkeypatch.setattr(
         sent, "mark_sent_sql", lambda *args: real_sql(*args).replace("claim_token =", "no_such_column =")
@@ -54,7 +43,7 @@ def test_notifications_deliver_hands_a_message_over_only_once_the_one_before_is_
     settings.NOTIFICATION_INLINE_DELIVERY = False  # written here, delivered by the call below
     monkeypatch.setattr(tasks, "deliver_notifications", type("Queued", (), {"send": staticmethod(list)}))
     person = PersonFactory()
-    first, second = create(person, "k:1"), create(person, "k:2")
+    first, second = email_greeting(person, "k:1"), email_greeting(person, "k:2")
     other = psycopg.connect(reliability.test_database_url())  # another session: sees only what is committed
     released = threading.Event()
     seen: list[tuple[bool, str]] = []

@@ -202,24 +202,37 @@ class CountedPagination(Pagination):
         return rows
 
 
+# Every time Village takes in (a shift, a help request, a "since") lies in this century. Outside
+# it a time is a typing slip ("0173" for "2026"), and before ~1900 many zones were on local mean
+# time, whose offsets have seconds (-04:56:02) that RFC 3339, and so our own answers, cannot write.
+EARLIEST_TIME = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST_TIME = datetime(2100, 1, 1, tzinfo=UTC)
+
+
 class AwareDateTimeField(serializers.DateTimeField):
-    """Refuses naive datetimes: a time without an offset is a guess about the time zone."""
+    """Refuses naive datetimes (a time without an offset is a guess about the time zone) and
+    times outside ``EARLIEST_TIME``..``LATEST_TIME``."""
 
     default_error_messages = {
         "naive": "Give the time with its offset or as UTC, e.g. 2026-03-08T17:30:00-05:00.",
+        "out_of_range": "Give a time from the year 2000 to 2099.",
     }
 
     def to_internal_value(self, value: Any) -> Any:
         if isinstance(value, str) and value:
-            parsed = super().to_internal_value(value)
             # DRF makes naive input aware in the current zone; refuse it instead of guessing.
             from django.utils.dateparse import parse_datetime
 
-            raw = parse_datetime(value)
+            try:
+                raw = parse_datetime(value)
+            except ValueError:
+                raw = None  # not a real date: DRF's own message says so below
             if raw is not None and timezone.is_naive(raw):
                 self.fail("naive")
-            return parsed
-        return super().to_internal_value(value)
+        parsed = super().to_internal_value(value)
+        if not EARLIEST_TIME <= parsed < LATEST_TIME:
+            self.fail("out_of_range")
+        return parsed
 
 
 class UTCIsoDateTimeField(IsoDateTimeField):

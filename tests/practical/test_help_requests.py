@@ -130,6 +130,10 @@ def test_request_create_flexible_without_end_lasts_the_local_day(login):
         ({"capacity": 0}, "capacity", None),
         ({"ends_at": "2020-01-01T00:00:00+00:00"}, "ends_at", "The end must be after the start."),
         ({"starts_at": "2030-01-01T17:30:00"}, "starts_at", None),
+        # A typing slip for a year (found by the fuzzer: 0173 in New York has the offset -04:56:02).
+        ({"starts_at": "0173-08-26T07:01:53Z", "is_flexible": True, "ends_at": "2030-01-01T00:00:00Z"},
+         "starts_at", "Give a time from the year 2000 to 2099."),
+        ({"ends_at": "3163-02-08T12:59:16Z"}, "ends_at", "Give a time from the year 2000 to 2099."),
         ({"kind": "massage"}, "kind", None),
         ({"colour": "blue"}, "colour", "This field is not recognised."),
         ({"kind": "errand", "details": {"items": ["milk"], "reimbursement": "later"}},

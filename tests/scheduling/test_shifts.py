@@ -98,6 +98,36 @@ def test_shift_create_refuses_naive_time(login, coordinator, roster):
     assert Shift.objects.count() == 0
 
 
+@pytest.mark.parametrize(
+    ("starts_at", "ends_at", "refused"),
+    [
+        ("1999-12-31T23:59:59Z", "2030-01-01T12:00:00Z", {"starts_at"}),
+        ("2099-12-31T22:00:00Z", "2100-01-01T00:00:00Z", {"ends_at"}),
+        ("0173-08-26T07:01:53Z", "3163-02-08T12:59:16Z", {"starts_at", "ends_at"}),
+    ],
+)
+def test_shift_create_refuses_a_time_outside_this_century(
+    login, coordinator, roster, starts_at, ends_at, refused
+):
+    body = shift_body(starts_at=starts_at, ends_at=ends_at)
+
+    response = login(coordinator).post(f"/api/v1/rosters/{roster.pk}/shifts/", body, format="json")
+
+    assert response.status_code == 400
+    fields = response.json()["error"]["fields"]
+    assert fields == {name: ["Give a time from the year 2000 to 2099."] for name in refused}
+    assert Shift.objects.count() == 0
+
+
+def test_shift_create_takes_the_last_moment_of_the_century(login, coordinator, roster):
+    body = shift_body(starts_at="2099-12-31T22:00:00Z", ends_at="2099-12-31T23:59:59Z")
+
+    response = login(coordinator).post(f"/api/v1/rosters/{roster.pk}/shifts/", body, format="json")
+
+    assert response.status_code == 201, response.json()
+    assert Shift.objects.get().ends_at.year == 2099
+
+
 def test_shift_update_bumps_sequence_on_time_change(login, coordinator, volunteer, shift):
     signup = signup_claim(shift=shift, person=volunteer).signup
     new_start = shift.starts_at + timedelta(hours=1)

@@ -8,10 +8,12 @@ STAMP := $(VENV)/.installed-dev
 MANAGE := $(PY) backend/manage.py
 EMBEDDED := DEBUG=true VILLAGE_EMBEDDED_WORKER=true
 SERVICES_ENV = $(shell scripts/services.sh env | xargs)
+# Tests reach Redis only where they ask for it (VILLAGE_TEST_REDIS_URL); the app runs without.
+TEST_SERVICES_ENV = $(SERVICES_ENV) VILLAGE_TEST_REDIS_URL=$$(scripts/services.sh env | sed -n 's/^REDIS_URL=//p') REDIS_URL=
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run demo test lint audit test-sqlite test-postgres services services-down bench format clean
+.PHONY: run demo test lint audit test-sqlite test-postgres fuzz-deep services services-down bench format clean
 
 # `make run` installs only what serving needs; `make test` adds the test and lint tools.
 $(STAMP_RUN): pyproject.toml
@@ -61,10 +63,13 @@ test-sqlite: $(STAMP) node_modules/.installed var
 
 # PostgreSQL pass: the whole suite, with the real Redis for tests that need it.
 test-postgres: $(STAMP) node_modules/.installed var services
-	$(SERVICES_ENV) VILLAGE_TEST_REDIS_URL=$$(scripts/services.sh env | sed -n 's/^REDIS_URL=//p') \
-	  REDIS_URL= $(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(TEST_SERVICES_ENV) $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 test: lint test-sqlite test-postgres
+
+# Not in `make test`: the schema fuzzer with five times CI's examples and a new seed each run.
+fuzz-deep: $(STAMP) var services
+	$(TEST_SERVICES_ENV) VILLAGE_FUZZ_DEEP=1 $(VENV)/bin/pytest --timeout=1800 tests/village/test_fuzz.py $(PYTEST_ARGS)
 
 # The HTTP entry drives gunicorn with wrk (a C load generator: a Python client would take a
 # core from the server it measures); installed here when we are root, else say how.

@@ -16,7 +16,7 @@ from rosters.models import (
     VolunteerLimits,
 )
 from scheduling.models import PersonQualification, Qualification
-from village.api import AwareDateTimeField, InputSerializer, OutputModelSerializer
+from village.api import AwareDateTimeField, CenturyDateField, InputSerializer, OutputModelSerializer
 
 
 class RequirementInput(InputSerializer):
@@ -78,8 +78,8 @@ class TemplateOutput(OutputModelSerializer):
 
 
 class RangeInput(InputSerializer):
-    start = serializers.DateField(help_text="First local date, in the roster's time zone")
-    end = serializers.DateField(help_text="Last local date (inclusive)")
+    start = CenturyDateField(help_text="First local date, in the roster's time zone")
+    end = CenturyDateField(help_text="Last local date (inclusive)")
 
 
 class AutofillInput(RangeInput):

@@ -45,6 +45,7 @@ from scheduling.serializers import (
     ShiftOutput,
     ShiftSignupListOutput,
     ShiftUpdateInput,
+    ShiftUpdateOutput,
     SignupOutput,
     SwapAcceptInput,
     SwapBoardOutput,
@@ -195,7 +196,7 @@ class ShiftDetailView(APIView):
     @extend_schema(
         request=ShiftUpdateInput,
         parameters=[OpenApiParameter("scope", str, enum=["this", "following", "all"])],
-        responses=ShiftOutput,
+        responses=ShiftUpdateOutput,
     )
     def patch(self, request: Request, shift_id: int) -> Response:
         me = _me(request)

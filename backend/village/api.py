@@ -235,6 +235,18 @@ class AwareDateTimeField(serializers.DateTimeField):
         return parsed
 
 
+class CenturyDateField(serializers.DateField):
+    """A local date (a range to generate, fill or show), in the same century as every time."""
+
+    default_error_messages = {"out_of_range": "Give a date from the year 2000 to 2099."}
+
+    def to_internal_value(self, value: Any) -> Any:
+        parsed = super().to_internal_value(value)
+        if not EARLIEST_TIME.date() <= parsed < LATEST_TIME.date():
+            self.fail("out_of_range")
+        return parsed
+
+
 class UTCIsoDateTimeField(IsoDateTimeField):
     """An ISO 8601 query parameter, handed on in UTC.
 

@@ -121,6 +121,12 @@ def test_coverage_permissions_and_range(login):
     assert login(org_with_roster().coordinator).get(url).status_code == 404
     too_long = login(org.coordinator).get(url, {"start": "2027-01-01", "end": "2027-06-01"})
     assert too_long.status_code == 400
+    year_one = login(org.coordinator).get(url, {"start": "0001-01-01", "end": "0001-01-02"})
+    assert year_one.status_code == 400
+    assert year_one.json()["error"]["fields"] == {
+        "start": ["Give a date from the year 2000 to 2099."],
+        "end": ["Give a date from the year 2000 to 2099."],
+    }
 
 
 @pytest.mark.parametrize("count", [1, 50])

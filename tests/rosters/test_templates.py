@@ -177,6 +177,29 @@ def test_generate_refuses_a_horizon_over_92_days(login):
     assert Shift.objects.count() == 0
 
 
+@pytest.mark.parametrize(
+    ("start", "end", "fields"),
+    [
+        ("0001-01-01", "0001-01-01", {"start", "end"}),
+        ("1999-12-31", "2000-01-06", {"start"}),
+        ("2099-12-30", "2100-01-02", {"end"}),
+    ],
+)
+def test_generate_refuses_dates_outside_this_century_and_writes_nothing(login, start, end, fields):
+    # 0001-01-01 was a 500 (found by `make fuzz-deep`): the week either side overflowed.
+    org = org_with_roster()
+    ShiftTemplateFactory(roster=org.roster)
+
+    response = login(org.coordinator).post(
+        f"/api/v1/rosters/{org.roster.pk}/generate/", {"start": start, "end": end}, format="json"
+    )
+
+    assert response.status_code == 400, response.json()
+    refused = response.json()["error"]["fields"]
+    assert refused == {name: ["Give a date from the year 2000 to 2099."] for name in fields}
+    assert Shift.objects.count() == 0
+
+
 def test_generate_volunteer_forbidden_stranger_not_found(login):
     org = org_with_roster(volunteers=1)
     ShiftTemplateFactory(roster=org.roster)

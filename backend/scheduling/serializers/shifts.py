@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db.models import Manager
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 
 from scheduling.models import ACTIVE_SIGNUP_STATUSES, Qualification, Roster, Shift, Signup, SwapOffer
@@ -178,6 +178,21 @@ class ShiftOutput(OutputModelSerializer):
 
 # The columns of SHIFT_ROW that are the shift's own attributes.
 _SHIFT_COLUMNS = [name for name in SHIFT_ROW if name not in ("roster_time_zone", "_has_required")]
+
+
+class ShiftSeriesUpdateOutput(serializers.Serializer):
+    """What PATCH shifts/{id}/?scope=following|all answers: every occurrence it changed."""
+
+    count = serializers.IntegerField()
+    results = ShiftOutput(many=True)
+
+
+# PATCH shifts/{id}/ answers one shift for scope=this (the default), the changed series otherwise.
+ShiftUpdateOutput = PolymorphicProxySerializer(
+    component_name="ShiftUpdateOutput",
+    serializers=[ShiftOutput, ShiftSeriesUpdateOutput],
+    resource_type_field_name=None,
+)
 
 
 class PersonBrief(serializers.Serializer):

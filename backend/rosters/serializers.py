@@ -16,12 +16,13 @@ from rosters.models import (
     VolunteerLimits,
 )
 from scheduling.models import PersonQualification, Qualification
+from scheduling.serializers.inputs import capacity_field
 from village.api import AwareDateTimeField, CenturyDateField, InputSerializer, OutputModelSerializer
 
 
 class RequirementInput(InputSerializer):
     qualification = serializers.IntegerField()
-    count = serializers.IntegerField(min_value=1)
+    count = capacity_field(min_value=1)
 
 
 class TemplateInput(InputSerializer):
@@ -31,7 +32,7 @@ class TemplateInput(InputSerializer):
     )
     start_time = serializers.TimeField()
     duration = serializers.DurationField(help_text="e.g. 03:00:00")
-    capacity = serializers.IntegerField(min_value=1, default=1)
+    capacity = capacity_field(min_value=1, default=1)
     required_qualifications = serializers.ListField(child=serializers.IntegerField(), required=False)
     requirements = RequirementInput(many=True, required=False)
     location = serializers.CharField(max_length=300, required=False, allow_blank=True)
@@ -161,7 +162,9 @@ class ExceptionOutput(OutputModelSerializer):
 
 
 class LimitsInput(InputSerializer):
-    max_shifts_per_week = serializers.IntegerField(required=False, allow_null=True)
+    max_shifts_per_week = serializers.IntegerField(
+        min_value=0, max_value=100, required=False, allow_null=True
+    )
     max_hours_per_week = serializers.DecimalField(
         max_digits=5, decimal_places=2, required=False, allow_null=True
     )

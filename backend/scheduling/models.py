@@ -6,11 +6,19 @@ never exceeds its ``capacity``, and a person holds at most one active sign-up pe
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
 from accounts.models import MembershipStatus, Organisation, Role
+
+# Bounds on what a coordinator types, checked at the API (the columns are 32-bit integers, and a
+# cut-off or a length of centuries overflows the date arithmetic): far above any real shift.
+MAX_SHIFT_CAPACITY = 1000
+MAX_SHIFT_LENGTH = timedelta(days=31)
+MAX_CANCEL_CUTOFF = timedelta(days=30)
 
 
 class Roster(models.Model):

@@ -154,6 +154,10 @@ def test_limits_put_get_and_zero_is_refused(login, person):
     assert zero.json()["error"]["code"] == "use_away"
     assert "use 'away' instead" in zero.json()["error"]["message"]
     assert VolunteerLimits.objects.get().max_shifts_per_week == 2
+    huge = client.put("/api/v1/me/limits/", {"max_shifts_per_week": 10**20}, format="json")
+    assert huge.status_code == 400
+    assert list(huge.json()["error"]["fields"]) == ["max_shifts_per_week"]
+    assert VolunteerLimits.objects.get().max_shifts_per_week == 2
 
 
 @pytest.mark.parametrize("count", [1, 50])

@@ -55,6 +55,17 @@ def test_template_refuses_overlapping_itself_and_writes_nothing(login):
     assert ShiftTemplate.objects.count() == 0
 
 
+def test_template_refuses_a_capacity_past_the_32_bit_column(login):
+    # Found by `make fuzz-deep`: it reached the database and answered 500.
+    org = org_with_roster()
+    response = login(org.coordinator).post(
+        f"/api/v1/rosters/{org.roster.pk}/templates/", _template_body(capacity=10**20), format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {"capacity": ["A shift has room for at most 1000 people."]}
+    assert ShiftTemplate.objects.count() == 0
+
+
 def test_template_refuses_requirements_over_capacity(login):
     org = org_with_roster()
     spanish = QualificationFactory(organisation=org.organisation)

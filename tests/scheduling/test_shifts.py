@@ -653,3 +653,55 @@ def test_series_of_ten_thousand_is_refused_at_the_real_cap(login, coordinator, r
         "fields": {"rrule": ["At most 200 occurrences."]},
     }
     assert (Shift.objects.count(), ShiftSeries.objects.count()) == (0, 0)
+
+
+# Found by `make fuzz-deep`: a number past the 32-bit columns, or a length or cut-off of
+# centuries, reached the database or the date arithmetic and answered 500.
+@pytest.mark.parametrize(
+    ("body", "field", "message"),
+    [
+        ({"capacity": 36893488147419103233}, "capacity", "A shift has room for at most 1000 people."),
+        ({"capacity": 1001}, "capacity", "A shift has room for at most 1000 people."),
+    ],
+)
+def test_shift_update_refuses_numbers_past_their_bound_and_changes_nothing(
+    login, coordinator, shift, body, field, message
+):
+    response = login(coordinator).patch(f"/api/v1/shifts/{shift.pk}/", body, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {field: [message]}
+    assert Shift.objects.get(pk=shift.pk).capacity == shift.capacity
+
+
+def test_series_refuses_a_shift_length_of_centuries(login, coordinator, roster):
+    body = {
+        "rrule": "FREQ=DAILY;COUNT=2",
+        "first_starts_at": future().isoformat(),
+        "duration": "999999999 00:00:00",
+        "title": "Forever",
+    }
+
+    response = login(coordinator).post(f"/api/v1/rosters/{roster.pk}/series/", body, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {"duration": ["A shift lasts at most 31 days."]}
+    assert (Shift.objects.count(), ShiftSeries.objects.count()) == (0, 0)
+
+
+@pytest.mark.parametrize(
+    ("cutoff", "message"),
+    [
+        ("999999999 00:00:00", "A cancel cut-off is at most 30 days before the shift."),
+        ("-1 00:00:00", "Give the cut-off as a time before the shift, e.g. 24:00:00."),
+    ],
+)
+def test_roster_update_refuses_a_cancel_cutoff_out_of_bounds(login, coordinator, roster, cutoff, message):
+    response = login(coordinator).patch(
+        f"/api/v1/rosters/{roster.pk}/", {"cancel_cutoff": cutoff}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {"cancel_cutoff": [message]}
+    roster.refresh_from_db()
+    assert roster.cancel_cutoff is None

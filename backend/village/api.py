@@ -157,6 +157,12 @@ def not_found() -> DomainError:
 class Pagination(pagination.LimitOffsetPagination):
     default_limit = 50
     max_limit = 200
+    # DRF caps the limit but not the offset, and PostgreSQL refuses an OFFSET past a bigint
+    # (a 500, found by `make fuzz-deep`). Far past any list's end, the page is simply empty.
+    max_offset = 2**31
+
+    def get_offset(self, request: Any) -> int:
+        return min(super().get_offset(request), self.max_offset)
 
 
 class LeanPagination(Pagination):

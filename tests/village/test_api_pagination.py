@@ -70,3 +70,14 @@ def test_counted_pagination_count_and_links(
     assert body["count"] == 3
     assert len(body["results"]) == results
     assert (body["next"] is not None, body["previous"] is not None) == (has_next, has_previous)
+
+
+@pytest.mark.parametrize("path", ["/api/v1/rosters/", "/api/v1/me/commitments/"])
+def test_pagination_an_offset_past_a_bigint_is_an_empty_page(three_rosters, path):
+    # Found by `make fuzz-deep`: PostgreSQL refused the OFFSET and the list answered 500.
+    response = three_rosters.get(f"{path}?offset=31996899716923179008")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["results"] == []
+    assert body["next"] is None

@@ -35,6 +35,17 @@ def shift_body(**overrides):
     return body
 
 
+def series_body(**overrides):
+    body = {
+        "rrule": "FREQ=DAILY;COUNT=2",
+        "first_starts_at": future().isoformat(),
+        "duration": "01:00:00",
+        "title": "x",
+    }
+    body.update(overrides)
+    return body
+
+
 def test_shift_create_by_coordinator(login, coordinator, roster):
     body = shift_body(location="Room 4")
 
@@ -259,12 +270,7 @@ def test_series_weekly_keeps_local_time_across_both_dst_changes(login, coordinat
 
 @override_settings(MAX_SERIES_OCCURRENCES=5)
 def test_series_refuses_more_than_the_cap(login, coordinator, roster):
-    body = {
-        "rrule": "FREQ=DAILY;COUNT=6",
-        "first_starts_at": future().isoformat(),
-        "duration": "01:00:00",
-        "title": "Too many",
-    }
+    body = series_body(rrule="FREQ=DAILY;COUNT=6", title="Too many")
 
     response = login(coordinator).post(f"/api/v1/rosters/{roster.pk}/series/", body, format="json")
 
@@ -292,12 +298,7 @@ def test_series_at_the_cap_is_fine(coordinator, roster):
 
 
 def test_series_refuses_rule_without_end(login, coordinator, roster):
-    body = {
-        "rrule": "FREQ=WEEKLY",
-        "first_starts_at": future().isoformat(),
-        "duration": "01:00:00",
-        "title": "x",
-    }
+    body = series_body(rrule="FREQ=WEEKLY")
 
     response = login(coordinator).post(f"/api/v1/rosters/{roster.pk}/series/", body, format="json")
 
@@ -307,12 +308,7 @@ def test_series_refuses_rule_without_end(login, coordinator, roster):
 
 
 def test_series_refuses_garbage_rule(login, coordinator, roster):
-    body = {
-        "rrule": "FREQ=SOMETIMES;COUNT=3",
-        "first_starts_at": future().isoformat(),
-        "duration": "01:00:00",
-        "title": "x",
-    }
+    body = series_body(rrule="FREQ=SOMETIMES;COUNT=3")
 
     response = login(coordinator).post(f"/api/v1/rosters/{roster.pk}/series/", body, format="json")
 
@@ -322,12 +318,7 @@ def test_series_refuses_garbage_rule(login, coordinator, roster):
 
 
 def test_series_by_volunteer_is_403(login, volunteer, roster):
-    body = {
-        "rrule": "FREQ=DAILY;COUNT=2",
-        "first_starts_at": future().isoformat(),
-        "duration": "01:00:00",
-        "title": "x",
-    }
+    body = series_body(rrule="FREQ=DAILY;COUNT=2")
 
     response = login(volunteer).post(f"/api/v1/rosters/{roster.pk}/series/", body, format="json")
 
@@ -514,12 +505,7 @@ def test_series_weekly_byday_keeps_local_weekdays(coordinator, roster, frozen_be
 
 
 def test_series_refuses_dtstart_in_rule(login, coordinator, roster):
-    body = {
-        "rrule": "DTSTART:20300101T100000Z\nRRULE:FREQ=DAILY;COUNT=2",
-        "first_starts_at": future().isoformat(),
-        "duration": "01:00:00",
-        "title": "x",
-    }
+    body = series_body(rrule="DTSTART:20300101T100000Z\nRRULE:FREQ=DAILY;COUNT=2")
 
     response = login(coordinator).post(f"/api/v1/rosters/{roster.pk}/series/", body, format="json")
 
@@ -675,12 +661,7 @@ def test_shift_update_refuses_numbers_past_their_bound_and_changes_nothing(
 
 
 def test_series_refuses_a_shift_length_of_centuries(login, coordinator, roster):
-    body = {
-        "rrule": "FREQ=DAILY;COUNT=2",
-        "first_starts_at": future().isoformat(),
-        "duration": "999999999 00:00:00",
-        "title": "Forever",
-    }
+    body = series_body(rrule="FREQ=DAILY;COUNT=2", duration="999999999 00:00:00", title="Forever")
 
     response = login(coordinator).post(f"/api/v1/rosters/{roster.pk}/series/", body, format="json")
 
